@@ -1,0 +1,177 @@
+//! `expr` (DQ007) — an SQL boolean over the row's columns holds.
+//!
+//! Why: cross-field logic is where data is most often wrong and no code list
+//! helps — a birth registered before the birth, a death before the birth, a
+//! bank transfer without an account. The expression is parsed by polars'
+//! own SQL parser and evaluated with the columns' declared types, so dates
+//! compare as dates. A row fails when the expression is false; when it is
+//! null (an operand missing or unparsable) the row is not evaluated.
+//! `{as_of}` stands for the run's as-of date, as an SQL date.
+//!
+//! ```toml
+//! [[rules]]
+//! id = "KS-008"
+//! check = "expr"
+//! expr = "ngay_dang_ky >= ngay_sinh"
+//! dimension = "dung"
+//! message = "Ngày đăng ký trước ngày sinh"
+//! ```
+
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::{ParseContext, PlanContext, params};
+use crate::error::{RuleError, closest};
+use crate::pack::ColumnType;
+
+pub const CODE: &str = "DQ007";
+
+#[derive(Debug, Clone)]
+pub struct SqlExpr {
+    pub sql: String,
+    /// Columns the expression reads.
+    pub columns: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    expr: String,
+}
+
+impl SqlExpr {
+    pub fn parse(table: toml::Table, ctx: &ParseContext) -> Result<Self, String> {
+        let p: Params = params(table)?;
+        let (_, columns) = parse_sql_condition(&p.expr, ctx.columns)?;
+        Ok(SqlExpr {
+            sql: p.expr,
+            columns,
+        })
+    }
+
+    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+        Ok(plan_sql_condition(&self.sql, ctx)?.not())
+    }
+}
+
+fn with_as_of(sql: &str, as_of: NaiveDate) -> String {
+    sql.replace(
+        "{as_of}",
+        &format!("CAST('{}' AS DATE)", as_of.format("%Y-%m-%d")),
+    )
+}
+
+/// Parses an SQL boolean and lists the columns it reads; errors name an
+/// undeclared column (with the closest declared one) or the SQL problem.
+pub fn parse_sql_condition(
+    sql: &str,
+    declared: &IndexMap<String, ColumnType>,
+) -> Result<(Expr, Vec<String>), String> {
+    let placeholder = NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date");
+    let expr = polars::sql::sql_expr(with_as_of(sql, placeholder)).map_err(|e| {
+        format!(
+            "invalid SQL expression '{sql}': {}",
+            first_line(&e.to_string())
+        )
+    })?;
+    let columns: Vec<String> = expr
+        .clone()
+        .meta()
+        .root_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect();
+    if !declared.is_empty() {
+        for c in &columns {
+            if !declared.contains_key(c) {
+                let hint = closest(c, declared.keys().map(String::as_str))
+                    .map(|s| format!("; did you mean '{s}'?"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "SQL expression '{sql}' reads '{c}', which is not declared in [columns]{hint}"
+                ));
+            }
+        }
+    }
+    Ok((expr, columns))
+}
+
+/// The condition as a polars expression for this dataset (typed columns,
+/// the run's as-of date); a column absent from the file is a rule error.
+pub fn plan_sql_condition(sql: &str, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    let expr = polars::sql::sql_expr(with_as_of(sql, ctx.as_of))
+        .map_err(|e| RuleError::Plan(first_line(&e.to_string())))?;
+    for name in expr.clone().meta().root_names() {
+        ctx.require(&name)?;
+    }
+    Ok(expr)
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::*;
+
+    #[test]
+    fn compares_typed_dates_and_skips_nulls() {
+        let out = outcomes(
+            "b = { type = \"date\", format = \"%d/%m/%Y\" }\nr = { type = \"date\", format = \"%d/%m/%Y\" }",
+            "check = \"expr\"\nexpr = \"r >= b\"",
+            &[
+                ("b", &["01/01/2020", "05/01/2020", "", "01/01/2020"]),
+                (
+                    "r",
+                    &["02/01/2020", "04/01/2020", "01/01/2020", "01/01/2020"],
+                ),
+            ],
+        );
+        assert_eq!(out, vec![Some(false), Some(true), None, Some(false)]);
+    }
+
+    #[test]
+    fn numbers_and_as_of_placeholder() {
+        let out = outcomes(
+            "n = \"integer\"\nd = \"date\"",
+            "check = \"expr\"\nexpr = \"n > 0 AND d <= {as_of}\"",
+            &[
+                ("n", &["1", "0", "5"]),
+                ("d", &["2026-06-30", "2026-01-01", "2026-07-01"]),
+            ],
+        );
+        assert_eq!(out, vec![Some(false), Some(true), Some(true)]);
+    }
+
+    #[test]
+    fn date_arithmetic_for_legal_deadlines() {
+        // Luật Hộ tịch 2014 Điều 15.1: a birth is registered within 60 days.
+        let out = outcomes(
+            "b = \"date\"\nr = \"date\"",
+            "check = \"expr\"\nexpr = \"r <= b + INTERVAL '60 days'\"",
+            &[
+                ("b", &["2026-01-01", "2026-01-01"]),
+                ("r", &["2026-03-02", "2026-03-03"]),
+            ],
+        );
+        assert_eq!(out, vec![Some(false), Some(true)]);
+    }
+
+    #[test]
+    fn undeclared_column_is_a_pack_error_with_hint() {
+        let err = parse_error(
+            "ngay_sinh = \"date\"",
+            "check = \"expr\"\nexpr = \"ngay_sinhh IS NOT NULL\"",
+        );
+        assert!(err.contains("did you mean 'ngay_sinh'"), "{err}");
+    }
+
+    #[test]
+    fn broken_sql_is_a_pack_error() {
+        let err = parse_error("a = \"integer\"", "check = \"expr\"\nexpr = \"a >>= (\"");
+        assert!(err.contains("invalid SQL"), "{err}");
+    }
+}

@@ -1,0 +1,286 @@
+//! The command line. Parses arguments, calls the library, prints, and maps
+//! outcomes to the documented exit codes (see [`crate::exit`]).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::engine::{RunOptions, run};
+use crate::error::UsageError;
+use crate::exit;
+use crate::pack::load_packs;
+use crate::report;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ddss",
+    version,
+    about = "Kiểm tra chất lượng dữ liệu chuyên ngành theo tiêu chí đúng – đủ – sạch – sống (Đề án 06)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate CSV exports against rule packs and write reports.
+    Validate(ValidateArgs),
+    /// Check rule packs without data (for rule authors' CI).
+    CheckRules {
+        /// Folder of rule packs, or one pack file.
+        #[arg(default_value = "rules")]
+        rules: PathBuf,
+    },
+    /// List the check kinds with their stable codes.
+    Checks,
+    /// Write deterministic synthetic exports with a ground-truth manifest.
+    Generate(GenerateArgs),
+    /// Score series per dataset over the recorded runs, and the change since the last run.
+    Trend {
+        /// The output folder of earlier `validate` runs.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Seed of the random stream: same seed and size, same files.
+    #[arg(long, default_value_t = 20260630)]
+    pub seed: u64,
+    /// Rows of the population register (the other datasets follow from it).
+    #[arg(long, default_value_t = 5000)]
+    pub people: usize,
+    /// Probability that a row receives one injected defect.
+    #[arg(long, default_value_t = 0.05)]
+    pub defect_rate: f64,
+    /// The as-of date the data is built for (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
+    pub as_of: NaiveDate,
+    /// Folder of reference lists (communes, birthplace codes, ethnic groups).
+    #[arg(long, default_value = "rules/reference")]
+    pub reference: PathBuf,
+    /// Output folder.
+    #[arg(long, default_value = "fixtures")]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// CSV files or folders of exports (default: the bundled fixtures).
+    #[arg(default_value = "fixtures")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder of rule packs (searched recursively for *.toml).
+    #[arg(long, default_value = "rules")]
+    pub rules: PathBuf,
+    /// Output folder for results.json and violations/.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// The date that counts as "today" for freshness and date bounds (YYYY-MM-DD; default: today).
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No progress bars (they are never drawn when stderr is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Exit with code 1 when a dataset's overall score is below this share (e.g. 0.95).
+    #[arg(long, value_parser = parse_share)]
+    pub fail_under: Option<f64>,
+    /// Mask personal data (columns marked `pii` in the packs) in the violations exports too,
+    /// e.g. before sending them to another office.
+    #[arg(long)]
+    pub mask: bool,
+    /// TOML file of score targets ([default] and [datasets.<name>]) for the
+    /// traffic lights and the exit code; see docs/reports.md.
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Language of the scorecard.
+    #[arg(long, value_enum, default_value_t = report::Lang::Vi)]
+    pub lang: report::Lang,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a share between 0 and 1 (e.g. 0.95)")),
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Summary table for people.
+    Table,
+    /// results.json on stdout.
+    Json,
+    /// Compact Markdown, for a CI log or a chat message.
+    Markdown,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| UsageError::AsOf { value: s.into() }.to_string())
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Validate(args) => validate(args),
+        Command::CheckRules { rules } => check_rules(&rules),
+        Command::Generate(args) => generate(args),
+        Command::Trend { out, format } => trend(&out, format),
+        Command::Checks => {
+            for (name, code) in crate::checks::KINDS {
+                println!("{code}  {name}");
+            }
+            exit::OK
+        }
+    }
+}
+
+fn validate(args: ValidateArgs) -> i32 {
+    let packs = match load_packs(&args.rules) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ddss: invalid rule pack: {e}");
+            return exit::USAGE;
+        }
+    };
+    let targets = match args.targets.as_deref().map(crate::targets::Targets::load) {
+        None => crate::targets::Targets::default(),
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            eprintln!("ddss: {e}");
+            return exit::USAGE;
+        }
+    };
+    let options = RunOptions {
+        targets,
+        lang: args.lang,
+        as_of: args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        out_dir: args.out.clone(),
+        progress: !args.no_progress,
+        fail_under: args.fail_under,
+        mask: args.mask,
+    };
+    let results = match run(&packs, &args.inputs, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ddss: {e}");
+            return exit::USAGE;
+        }
+    };
+    if results.datasets.is_empty() {
+        for u in &results.unmatched_inputs {
+            eprintln!("ddss: {}", u.problem);
+        }
+        eprintln!("ddss: no input file matched a rule pack; nothing was validated");
+        return exit::USAGE;
+    }
+    match args.format {
+        Format::Table => print!(
+            "{}",
+            report::summary::render(&results, &args.out.to_string_lossy())
+        ),
+        Format::Json => println!("{}", report::json::to_string(&results)),
+        Format::Markdown => print!("{}", report::markdown::render(&results)),
+    }
+    results.exit_code
+}
+
+fn trend(out: &std::path::Path, format: Format) -> i32 {
+    let (runs, skipped) = crate::history::load(out);
+    for s in &skipped {
+        eprintln!("ddss: skipped history file {s}");
+    }
+    if runs.is_empty() {
+        eprintln!(
+            "ddss: no runs recorded under {}; run `ddss validate --out {}` first",
+            crate::history::dir(out).display(),
+            out.display()
+        );
+        return exit::USAGE;
+    }
+    let trends = report::trend::trends(&runs);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&trends).expect("trends serialise")
+        ),
+        Format::Markdown => print!("{}", report::trend::render(&trends, true)),
+        Format::Table => print!("{}", report::trend::render(&trends, false)),
+    }
+    exit::OK
+}
+
+fn check_rules(rules: &std::path::Path) -> i32 {
+    match load_packs(rules) {
+        Ok(set) => {
+            for pack in &set.packs {
+                println!(
+                    "{}: {} ({} rules) — OK",
+                    pack.path.display(),
+                    pack.dataset.name,
+                    pack.rules.len()
+                );
+            }
+            println!("{} rule packs valid · {}", set.packs.len(), set.hash);
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("ddss: invalid rule pack: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+fn generate(args: GenerateArgs) -> i32 {
+    if !(0.0..=1.0).contains(&args.defect_rate) {
+        eprintln!("ddss: --defect-rate must be between 0 and 1");
+        return exit::USAGE;
+    }
+    let options = crate::generate::GenerateOptions {
+        seed: args.seed,
+        people: args.people,
+        defect_rate: args.defect_rate,
+        as_of: args.as_of,
+        reference_dir: args.reference,
+        out_dir: args.out.clone(),
+    };
+    match crate::generate::generate(&options) {
+        Ok(manifest) => {
+            for truth in manifest.datasets.values() {
+                let failing: usize = truth.rules.values().map(Vec::len).sum();
+                println!(
+                    "{}/{}: {} rows, {failing} injected failures",
+                    args.out.display(),
+                    truth.file,
+                    truth.rows
+                );
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("ddss: cannot generate: {e}");
+            exit::USAGE
+        }
+    }
+}

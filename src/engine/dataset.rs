@@ -1,0 +1,464 @@
+//! One dataset: rules evaluated over its table, then counted, scored and
+//! turned into per-row violations.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::plan::{Checked, RuleOutcome, base_query, check_table, rule_column, typing_exprs};
+use super::units::unit_scores;
+use crate::checks::LookupSets;
+use crate::error::RuleError;
+use crate::input::Table;
+use crate::pack::{Rule, RulePack, Severity};
+use crate::results::{
+    DatasetError, ErrorKind, Example, RuleResult, RuleStatus, Scores, UnitResult,
+};
+use crate::score;
+
+/// What validating one table produced, before it is placed in the report.
+pub struct Validated<'a> {
+    pub rules: Vec<RuleResult>,
+    pub scores: Scores,
+    pub errors: Vec<DatasetError>,
+    pub violations: Violations<'a>,
+    /// Communes and provinces, worst first (empty without `unit_column`).
+    pub units: Vec<UnitResult>,
+    pub provinces: Vec<UnitResult>,
+}
+
+pub fn validate_table<'a>(
+    pack: &'a RulePack,
+    table: &'a Table,
+    as_of: NaiveDate,
+    lookups: &LookupSets,
+) -> Validated<'a> {
+    let checked = check_table(pack, &table.frame, &table.header, as_of, lookups);
+    let masks: Vec<Option<BooleanChunked>> = (0..pack.rules.len())
+        .map(|i| match checked.outcomes[i] {
+            RuleOutcome::Rows => checked
+                .frame
+                .column(&rule_column(i))
+                .ok()
+                .and_then(|c| c.bool().ok().cloned()),
+            _ => None,
+        })
+        .collect();
+
+    let mut rules = Vec::with_capacity(pack.rules.len());
+    let mut errors = Vec::new();
+    for (i, rule) in pack.rules.iter().enumerate() {
+        let (evaluated, failed, error, details) = match (&checked.outcomes[i], &masks[i]) {
+            (RuleOutcome::Rows, Some(mask)) => {
+                let evaluated = (mask.len() - mask.null_count()) as u64;
+                (evaluated, u64::from(mask.sum().unwrap_or(0)), None, vec![])
+            }
+            (RuleOutcome::Rows, None) => (
+                0,
+                0,
+                Some(RuleError::Plan(
+                    "rule column missing from the result".into(),
+                )),
+                vec![],
+            ),
+            (RuleOutcome::Dataset(o), _) => (o.evaluated, o.failed, None, o.details.clone()),
+            (RuleOutcome::Error(e), _) => (0, 0, Some(e.clone()), vec![]),
+        };
+        if let Some(e) = &error {
+            errors.push(DatasetError {
+                kind: ErrorKind::Rule,
+                line: None,
+                rule: Some(rule.id.clone()),
+                message: e.to_string(),
+            });
+        }
+        rules.push(rule_result(
+            rule,
+            evaluated,
+            failed,
+            error.as_ref(),
+            details,
+        ));
+    }
+
+    let error_masks: Vec<&BooleanChunked> = pack
+        .rules
+        .iter()
+        .zip(&masks)
+        .filter(|(r, _)| r.severity == Severity::Error)
+        .filter_map(|(_, m)| m.as_ref())
+        .collect();
+    let rows = table.frame.height() as u64;
+    let rows_failing_errors = count_rows_failing(&error_masks, rows as usize);
+    let scores = score::scores(&rules, pack.dimension_weights, rows, rows_failing_errors);
+    let explanations = explain_failures(pack, table, &checked, &masks);
+    let (units, provinces) = match pack
+        .dataset
+        .unit_column
+        .as_deref()
+        .map(|c| table.frame.column(c))
+    {
+        Some(Ok(column)) => match column
+            .str()
+            .and_then(|text| unit_scores(pack, text, &masks, &rules))
+        {
+            Ok(done) => done,
+            Err(e) => {
+                errors.push(DatasetError {
+                    kind: ErrorKind::Rule,
+                    line: None,
+                    rule: None,
+                    message: format!("per-unit scores: {e}"),
+                });
+                (vec![], vec![])
+            }
+        },
+        Some(Err(_)) => {
+            errors.push(DatasetError {
+                kind: ErrorKind::Rule,
+                line: None,
+                rule: None,
+                message: format!(
+                    "unit_column '{}' is not in the file: no per-unit scores",
+                    pack.dataset.unit_column.as_deref().unwrap_or("")
+                ),
+            });
+            (vec![], vec![])
+        }
+        None => (vec![], vec![]),
+    };
+    Validated {
+        units,
+        provinces,
+        rules,
+        scores,
+        errors,
+        violations: Violations {
+            pack,
+            table,
+            checked,
+            masks,
+            explanations,
+        },
+    }
+}
+
+fn rule_result(
+    rule: &Rule,
+    evaluated: u64,
+    failed: u64,
+    error: Option<&RuleError>,
+    details: Vec<String>,
+) -> RuleResult {
+    let pass_rate = score::pass_rate(evaluated, failed);
+    let status = match (error, pass_rate) {
+        (Some(RuleError::DatasetNotInRun { .. }), _) => RuleStatus::Skipped,
+        (Some(_), _) => RuleStatus::Error,
+        (None, Some(p)) if p < rule.threshold => match rule.severity {
+            Severity::Error => RuleStatus::Fail,
+            Severity::Warn => RuleStatus::Warn,
+        },
+        (None, _) => RuleStatus::Pass,
+    };
+    RuleResult {
+        id: rule.id.clone(),
+        check: rule.check.kind().to_string(),
+        code: rule.check.code().to_string(),
+        dimension: rule.dimension,
+        severity: rule.severity,
+        columns: rule.check.columns(),
+        message: rule.message.clone(),
+        message_en: rule.message_en.clone(),
+        weight: rule.weight,
+        threshold: rule.threshold,
+        evaluated,
+        failed,
+        pass_rate,
+        status,
+        error: error.map(ToString::to_string),
+        details,
+        examples: vec![],
+    }
+}
+
+/// Failing row → (detail, suggestion) for one rule.
+type Explanations = HashMap<usize, (Option<String>, Option<String>)>;
+
+/// Details and suggestions of checks that give them, computed over each
+/// rule's failing rows only (a small second query, not a second scan).
+fn explain_failures(
+    pack: &RulePack,
+    table: &Table,
+    checked: &Checked,
+    masks: &[Option<BooleanChunked>],
+) -> Vec<Explanations> {
+    let typing = typing_exprs(pack, &table.header);
+    let mut out = vec![HashMap::new(); pack.rules.len()];
+    for (i, explain) in checked.explain.iter().enumerate() {
+        let (Some(explain), Some(mask)) = (explain, &masks[i]) else {
+            continue;
+        };
+        let rows: Vec<IdxSize> = mask
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| *f == Some(true))
+            .map(|(r, _)| r as IdxSize)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let idx = IdxCa::from_vec("rows".into(), rows.clone());
+        let Ok(subset) = table.frame.take(&idx) else {
+            continue;
+        };
+        let none = || lit(NULL).cast(DataType::String);
+        let select = [
+            explain.detail.clone().unwrap_or_else(none).alias("detail"),
+            explain
+                .suggestion
+                .clone()
+                .unwrap_or_else(none)
+                .alias("suggestion"),
+        ];
+        let Ok(frame) = base_query(&subset, typing.clone(), &checked.joins)
+            .select(select)
+            .collect()
+        else {
+            continue;
+        };
+        let (Ok(detail), Ok(suggestion)) = (frame.column("detail"), frame.column("suggestion"))
+        else {
+            continue;
+        };
+        let (Ok(detail), Ok(suggestion)) = (detail.str(), suggestion.str()) else {
+            continue;
+        };
+        for (pos, row) in rows.iter().enumerate() {
+            out[i].insert(
+                *row as usize,
+                (
+                    detail.get(pos).map(str::to_string),
+                    suggestion.get(pos).map(str::to_string),
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn count_rows_failing(masks: &[&BooleanChunked], rows: usize) -> u64 {
+    let Some(any) = any_true(masks, rows) else {
+        return 0;
+    };
+    u64::from(any.sum().unwrap_or(0))
+}
+
+/// Row-wise OR of the masks (null = false).
+fn any_true(masks: &[&BooleanChunked], rows: usize) -> Option<BooleanChunked> {
+    let mut iter = masks.iter();
+    let first = iter.next()?.fill_null_with_values(false).ok()?;
+    let any = iter.fold(first, |acc, m| match m.fill_null_with_values(false) {
+        Ok(m) => &acc | &m,
+        Err(_) => acc,
+    });
+    debug_assert_eq!(any.len(), rows);
+    Some(any)
+}
+
+/// The failures of one dataset, produced row by row in file order.
+pub struct Violations<'a> {
+    pack: &'a RulePack,
+    table: &'a Table,
+    checked: Checked,
+    masks: Vec<Option<BooleanChunked>>,
+    /// Per rule: failing row → (detail, suggestion), for checks that explain.
+    explanations: Vec<Explanations>,
+}
+
+/// One failing (row, rule) — or (dataset, rule) for dataset-level checks.
+pub struct Violation<'v> {
+    /// Physical line in the source file; `None` for dataset-level findings.
+    pub line: Option<u64>,
+    pub key: String,
+    pub rule: &'v Rule,
+    pub column: String,
+    pub value: Cow<'v, str>,
+    pub message: Cow<'v, str>,
+    /// What exactly is wrong, when the check can say more than the message.
+    pub detail: Option<Cow<'v, str>>,
+    /// The corrected value, where the fix is certain.
+    pub suggestion: Option<Cow<'v, str>>,
+}
+
+impl Violations<'_> {
+    /// The first `per_rule` failures of every rule, masked, keyed by rule
+    /// id. Stops reading as soon as every failing rule has its examples.
+    pub fn examples(&self, per_rule: usize) -> HashMap<String, Vec<Example>> {
+        let mut wanted: usize = self
+            .masks
+            .iter()
+            .map(|m| {
+                m.as_ref()
+                    .map_or(0, |m| (m.sum().unwrap_or(0) as usize).min(per_rule))
+            })
+            .sum();
+        let mut out: HashMap<String, Vec<Example>> = HashMap::new();
+        let _ = self.try_for_each(true, |v| {
+            if v.line.is_none() {
+                return Ok(());
+            }
+            let list = out.entry(v.rule.id.clone()).or_default();
+            if list.len() < per_rule {
+                list.push(Example {
+                    line: v.line,
+                    key: v.key,
+                    value: v.value.into_owned(),
+                    detail: v.detail.map(Cow::into_owned),
+                });
+                wanted -= 1;
+            }
+            if wanted == 0 { Err(()) } else { Ok(()) }
+        });
+        out
+    }
+
+    /// Calls `f` for every violation: dataset-level first, then by line and
+    /// rule order. Stops at the first error `f` returns.
+    pub fn try_for_each<E>(
+        &self,
+        mask: bool,
+        mut f: impl FnMut(Violation<'_>) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut count = 0;
+        for (i, rule) in self.pack.rules.iter().enumerate() {
+            if let RuleOutcome::Dataset(outcome) = &self.checked.outcomes[i] {
+                for detail in &outcome.details {
+                    count += 1;
+                    f(Violation {
+                        line: None,
+                        key: String::new(),
+                        rule,
+                        column: String::new(),
+                        value: Cow::Borrowed(""),
+                        message: Cow::Borrowed(&rule.message),
+                        detail: Some(Cow::Borrowed(detail)),
+                        suggestion: None,
+                    })?;
+                }
+            }
+        }
+        let row_rules: Vec<(usize, &BooleanChunked)> = self
+            .masks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.as_ref().map(|m| (i, m)))
+            .collect();
+        let all: Vec<&BooleanChunked> = row_rules.iter().map(|(_, m)| *m).collect();
+        let Some(any) = any_true(&all, self.table.frame.height()) else {
+            return Ok(count);
+        };
+        let raw = |column: &str, row: usize| -> Option<&str> {
+            self.table.frame.column(column).ok()?.str().ok()?.get(row)
+        };
+        let pii = |column: &str| {
+            if mask {
+                self.pack.pii.get(column).copied()
+            } else {
+                None
+            }
+        };
+        let text = |column: &str, row: usize| -> Cow<'_, str> {
+            let value = raw(column, row).unwrap_or("");
+            match pii(column) {
+                Some(kind) if !value.is_empty() => {
+                    Cow::Owned(crate::report::mask::mask(kind, value))
+                }
+                _ => Cow::Borrowed(value),
+            }
+        };
+        let pii_columns: Vec<&String> = if mask {
+            self.pack.pii.keys().collect()
+        } else {
+            vec![]
+        };
+        for (row, failing) in any.iter().enumerate() {
+            if failing != Some(true) {
+                continue;
+            }
+            let key = self
+                .pack
+                .dataset
+                .key
+                .iter()
+                .map(|k| text(k, row))
+                .collect::<Vec<_>>()
+                .join("|");
+            // Personal data a detail may quote (names, IDs), and its masked form.
+            let replacements: Vec<(String, String)> = pii_columns
+                .iter()
+                .filter_map(|c| {
+                    raw(c, row)
+                        .filter(|v| !v.trim().is_empty())
+                        .map(|v| (v.to_string(), text(c, row).into_owned()))
+                })
+                .collect();
+            for (i, rule_mask) in &row_rules {
+                if rule_mask.get(row) != Some(true) {
+                    continue;
+                }
+                let rule = &self.pack.rules[*i];
+                let explained = self.explanations[*i].get(&row);
+                let columns = rule.check.columns();
+                let value = match columns.as_slice() {
+                    [one] => text(one, row),
+                    many => Cow::Owned(
+                        many.iter()
+                            .map(|c| format!("{c}={}", text(c, row)))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                };
+                let suggestion = explained.and_then(|(_, s)| s.as_deref()).map(|s| {
+                    match columns.first().and_then(|c| pii(c)) {
+                        Some(kind) => Cow::Owned(crate::report::mask::mask(kind, s)),
+                        None => Cow::Borrowed(s),
+                    }
+                });
+                count += 1;
+                f(Violation {
+                    line: Some(self.table.lines[row]),
+                    key: key.clone(),
+                    rule,
+                    column: columns.join(","),
+                    value,
+                    message: Cow::Borrowed(&rule.message),
+                    detail: explained
+                        .and_then(|(d, _)| d.as_deref())
+                        .map(|d| scrub(d, &replacements)),
+                    suggestion,
+                })?;
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// `text` with every personal value of the row replaced by its masked form.
+fn scrub<'s>(text: &'s str, replacements: &[(String, String)]) -> Cow<'s, str> {
+    if replacements
+        .iter()
+        .any(|(raw, _)| text.contains(raw.as_str()))
+    {
+        Cow::Owned(
+            replacements
+                .iter()
+                .fold(text.to_string(), |acc, (raw, masked)| {
+                    acc.replace(raw.as_str(), masked)
+                }),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}

@@ -1,0 +1,14 @@
+//! The validation engine: match files to packs, read them in parallel,
+//! evaluate each dataset's rules in one lazy query, score, and hand the
+//! failures to the report writers.
+
+mod dataset;
+mod lookups;
+pub mod plan;
+mod progress;
+mod run;
+pub mod typing;
+mod units;
+
+pub use dataset::{Violation, Violations, validate_table};
+pub use run::{RunOptions, run};

@@ -1,0 +1,198 @@
+//! The single lazy query that evaluates all of a dataset's row-level rules.
+//!
+//! One `select` holds one boolean expression per rule, over the typed
+//! columns; polars evaluates them in one pass over the in-memory table,
+//! sharing common sub-expressions and running independent ones in parallel.
+//! Dataset-level rules (`columns`, `row_count`) need no scan.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::checks::{DatasetOutcome, Evaluation, JoinPlan, LookupSets, PlanContext, raw_name};
+use crate::error::RuleError;
+use crate::pack::RulePack;
+
+use super::typing::typed_expr;
+
+/// What happened to one rule of the pack (same order as `pack.rules`).
+#[derive(Debug, Clone)]
+pub enum RuleOutcome {
+    /// Boolean column `rule_column(i)` of [`Checked::frame`]: true = fails,
+    /// null = not applicable.
+    Rows,
+    Dataset(DatasetOutcome),
+    Error(RuleError),
+}
+
+pub struct Checked {
+    /// One boolean column per row-level rule, one row per data row.
+    pub frame: DataFrame,
+    pub outcomes: Vec<RuleOutcome>,
+    /// Per rule, the detail and suggestion expressions of checks that can
+    /// explain a failure; evaluated later over the failing rows only.
+    pub explain: Vec<Option<Explain>>,
+    /// Other datasets' columns joined into the query (register matches).
+    pub joins: Vec<JoinPlan>,
+}
+
+#[derive(Clone)]
+pub struct Explain {
+    pub detail: Option<Expr>,
+    pub suggestion: Option<Expr>,
+}
+
+/// The table with typed columns and the joined columns of other datasets,
+/// row order preserved: what every rule expression reads.
+pub fn base_query(table: &DataFrame, typing: Vec<Expr>, joins: &[JoinPlan]) -> LazyFrame {
+    let mut lf = table.clone().lazy().with_columns(typing);
+    for join in joins {
+        let args = JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            coalesce: JoinCoalesce::KeepColumns,
+            ..JoinArgs::new(JoinType::Left)
+        };
+        lf = lf.join(
+            join.right.clone().lazy(),
+            [join.left_on.clone()],
+            [col(join.right_key.as_str())],
+            args,
+        );
+    }
+    lf
+}
+
+pub fn rule_column(index: usize) -> String {
+    format!("__rule_{index}")
+}
+
+/// Evaluates every rule of `pack` over `table` (all-text columns, null =
+/// missing). A rule whose plan fails is reported as that rule's error; the
+/// other rules are still evaluated.
+pub fn check_table(
+    pack: &RulePack,
+    table: &DataFrame,
+    header: &[String],
+    as_of: NaiveDate,
+    lookups: &LookupSets,
+) -> Checked {
+    let ctx = PlanContext {
+        pack,
+        header,
+        rows: table.height() as u64,
+        as_of,
+        lookups,
+    };
+    let mut outcomes = Vec::with_capacity(pack.rules.len());
+    let mut explain = vec![None; pack.rules.len()];
+    let mut joins: Vec<JoinPlan> = Vec::new();
+    let mut row_exprs: Vec<(usize, Expr)> = Vec::new();
+    for (i, rule) in pack.rules.iter().enumerate() {
+        match plan_rule(&ctx, i) {
+            Ok(Evaluation::Row(check)) => {
+                if let Some(join) = check.join
+                    && !joins.iter().any(|j| j.prefix == join.prefix)
+                {
+                    joins.push(join);
+                }
+                row_exprs.push((i, check.fails));
+                if check.detail.is_some() || check.suggestion.is_some() {
+                    explain[i] = Some(Explain {
+                        detail: check.detail,
+                        suggestion: check.suggestion,
+                    });
+                }
+                outcomes.push(RuleOutcome::Rows);
+            }
+            Ok(Evaluation::Dataset(outcome)) => outcomes.push(RuleOutcome::Dataset(outcome)),
+            Err(e) => outcomes.push(RuleOutcome::Error(e)),
+        }
+        debug_assert_eq!(outcomes.len(), i + 1, "rule {}", rule.id);
+    }
+
+    let typing = typing_exprs(pack, header);
+    let run = |exprs: &[(usize, Expr)]| -> PolarsResult<DataFrame> {
+        let select: Vec<Expr> = exprs
+            .iter()
+            .map(|(i, e)| e.clone().alias(rule_column(*i)))
+            .collect();
+        base_query(table, typing.clone(), &joins)
+            .select(select)
+            .collect()
+    };
+    let frame = if row_exprs.is_empty() {
+        DataFrame::empty()
+    } else {
+        match run(&row_exprs) {
+            Ok(frame) => frame,
+            Err(_) => {
+                // Find the rule(s) polars rejects, so one bad expression costs
+                // one rule, not the dataset.
+                let mut good = Vec::new();
+                for (i, expr) in row_exprs {
+                    match run(&[(i, expr.clone())]) {
+                        Ok(_) => good.push((i, expr)),
+                        Err(e) => {
+                            outcomes[i] =
+                                RuleOutcome::Error(RuleError::Plan(first_line(&e.to_string())))
+                        }
+                    }
+                }
+                if good.is_empty() {
+                    Ok(DataFrame::empty())
+                } else {
+                    run(&good)
+                }
+                .unwrap_or_else(|e| {
+                    for (i, _) in &good {
+                        outcomes[*i] =
+                            RuleOutcome::Error(RuleError::Plan(first_line(&e.to_string())));
+                    }
+                    DataFrame::empty()
+                })
+            }
+        }
+    };
+    let mut frame = frame;
+    frame.rechunk_mut();
+    Checked {
+        frame,
+        outcomes,
+        explain,
+        joins,
+    }
+}
+
+fn plan_rule(ctx: &PlanContext, index: usize) -> Result<Evaluation, RuleError> {
+    let rule = &ctx.pack.rules[index];
+    let applies = match &rule.when {
+        Some(sql) => crate::checks::expr::plan_sql_condition(sql, ctx)?.fill_null(lit(false)),
+        None => lit(true),
+    };
+    Ok(match rule.check.evaluate(ctx, &applies)? {
+        Evaluation::Row(mut check) if rule.when.is_some() => {
+            check.fails = when(applies)
+                .then(check.fails)
+                .otherwise(lit(NULL).cast(DataType::Boolean));
+            Evaluation::Row(check)
+        }
+        other => other,
+    })
+}
+
+/// Typed columns replace their text under the same name (so SQL sees dates
+/// as dates); the text stays available under [`raw_name`].
+pub fn typing_exprs(pack: &RulePack, header: &[String]) -> Vec<Expr> {
+    let mut exprs = Vec::new();
+    for (name, ty) in &pack.columns {
+        if ty.is_string() || !header.contains(name) {
+            continue;
+        }
+        exprs.push(col(name.as_str()).alias(raw_name(name)));
+        exprs.push(typed_expr(col(name.as_str()), ty).alias(name.as_str()));
+    }
+    exprs
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}

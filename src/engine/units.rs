@@ -1,0 +1,183 @@
+//! Scores per administrative unit (commune, rolled up to province), so a
+//! steering committee can see who is behind. Counted from the same boolean
+//! rule columns as the dataset's scores — a group-by over them, not a second
+//! read of the file — and scored with the same formulas.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::pack::{RulePack, Severity};
+use crate::results::{RuleResult, RuleStatus, UnitResult};
+use crate::score;
+use crate::vn::reference::REFERENCE;
+
+/// Shown for rows whose unit cell is empty.
+pub const NO_UNIT: &str = "(trống)";
+
+#[derive(Default, Clone)]
+struct Counts {
+    rows: u64,
+    rows_failing_errors: u64,
+    /// Per rule: (evaluated, failed); dataset-level rules stay 0.
+    rules: Vec<(u64, u64)>,
+}
+
+/// Communes (worst first) and provinces (worst first) of one dataset.
+pub fn unit_scores(
+    pack: &RulePack,
+    unit_text: &StringChunked,
+    masks: &[Option<BooleanChunked>],
+    dataset_rules: &[RuleResult],
+) -> PolarsResult<(Vec<UnitResult>, Vec<UnitResult>)> {
+    let mut columns = vec![unit_text.clone().with_name("unit".into()).into_column()];
+    let mut error_any: Option<BooleanChunked> = None;
+    for (i, mask) in masks.iter().enumerate() {
+        let Some(mask) = mask else { continue };
+        columns.push(mask.clone().with_name(format!("r{i}").into()).into_column());
+        if pack.rules[i].severity == Severity::Error {
+            let m = mask.fill_null_with_values(false)?;
+            error_any = Some(match error_any {
+                None => m,
+                Some(acc) => &acc | &m,
+            });
+        }
+    }
+    let height = unit_text.len();
+    columns.push(
+        error_any
+            .unwrap_or_else(|| BooleanChunked::full("err".into(), false, height))
+            .with_name("err".into())
+            .into_column(),
+    );
+    let frame = DataFrame::new(height, columns)?;
+    let mut aggs = vec![len().alias("rows"), col("err").sum().alias("err")];
+    for (i, mask) in masks.iter().enumerate() {
+        if mask.is_some() {
+            aggs.push(col(format!("r{i}")).count().alias(format!("e{i}")));
+            aggs.push(col(format!("r{i}")).sum().alias(format!("f{i}")));
+        }
+    }
+    let grouped = frame.lazy().group_by([col("unit")]).agg(aggs).collect()?;
+
+    let u64_at = |name: &str, row: usize| -> u64 {
+        grouped
+            .column(name)
+            .ok()
+            .and_then(|c| c.get(row).ok())
+            .and_then(|v| v.extract::<u64>())
+            .unwrap_or(0)
+    };
+    let units = grouped.column("unit")?.str()?.clone();
+    let mut communes: BTreeMap<String, Counts> = BTreeMap::new();
+    for row in 0..grouped.height() {
+        let code = units.get(row).unwrap_or(NO_UNIT).trim().to_string();
+        let counts = communes.entry(code).or_insert_with(|| Counts {
+            rules: vec![(0, 0); masks.len()],
+            ..Default::default()
+        });
+        counts.rows += u64_at("rows", row);
+        counts.rows_failing_errors += u64_at("err", row);
+        for (i, mask) in masks.iter().enumerate() {
+            if mask.is_some() {
+                counts.rules[i].0 += u64_at(&format!("e{i}"), row);
+                counts.rules[i].1 += u64_at(&format!("f{i}"), row);
+            }
+        }
+    }
+
+    let mut provinces: BTreeMap<String, Counts> = BTreeMap::new();
+    for (code, counts) in &communes {
+        let province = province_of(code).unwrap_or_else(|| NO_UNIT.to_string());
+        let p = provinces.entry(province).or_insert_with(|| Counts {
+            rules: vec![(0, 0); masks.len()],
+            ..Default::default()
+        });
+        p.rows += counts.rows;
+        p.rows_failing_errors += counts.rows_failing_errors;
+        for (acc, c) in p.rules.iter_mut().zip(&counts.rules) {
+            acc.0 += c.0;
+            acc.1 += c.1;
+        }
+    }
+    let score_all = |map: BTreeMap<String, Counts>, commune_level: bool| -> Vec<UnitResult> {
+        let mut out: Vec<UnitResult> = map
+            .into_iter()
+            .map(|(code, counts)| {
+                let rules: Vec<RuleResult> = dataset_rules
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let (evaluated, failed) = counts.rules[i];
+                        let row_level = masks[i].is_some();
+                        RuleResult {
+                            evaluated,
+                            failed,
+                            pass_rate: score::pass_rate(evaluated, failed),
+                            // Dataset-level rules and rules that could not run say nothing about a unit.
+                            status: if row_level {
+                                RuleStatus::Pass
+                            } else {
+                                RuleStatus::Skipped
+                            },
+                            ..r.clone()
+                        }
+                    })
+                    .collect();
+                let scores = score::scores(
+                    &rules,
+                    pack.dimension_weights,
+                    counts.rows,
+                    counts.rows_failing_errors,
+                );
+                let (name, province) = if commune_level {
+                    commune_names(&code)
+                } else {
+                    (province_name(&code), None)
+                };
+                UnitResult {
+                    code,
+                    name,
+                    province,
+                    rows: counts.rows,
+                    scores,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let key = |u: &UnitResult| u.scores.overall.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b)).then_with(|| a.code.cmp(&b.code))
+        });
+        out
+    };
+    Ok((score_all(communes, true), score_all(provinces, false)))
+}
+
+/// The province of a commune code: the post-reform list first, then the
+/// pre-reform one (old exports still carry old codes).
+fn province_of(code: &str) -> Option<String> {
+    REFERENCE
+        .communes_2025
+        .get(code)
+        .or_else(|| REFERENCE.communes_2024.get(code))
+        .map(|u| u.province.clone())
+}
+
+fn commune_names(code: &str) -> (Option<String>, Option<String>) {
+    match REFERENCE
+        .communes_2025
+        .get(code)
+        .or_else(|| REFERENCE.communes_2024.get(code))
+    {
+        Some(u) => (Some(u.name.clone()), Some(u.province.clone())),
+        None => (None, None),
+    }
+}
+
+fn province_name(code: &str) -> Option<String> {
+    REFERENCE
+        .provinces_2025
+        .get(code)
+        .or_else(|| REFERENCE.provinces_2024.get(code))
+        .cloned()
+}

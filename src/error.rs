@@ -1,0 +1,136 @@
+//! Error types of the library. Every message names the file (and line, where
+//! there is one) and says what to do, because the reader is a data officer at
+//! a terminal, not a Rust programmer.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// A rule pack that cannot be used. Always fatal for the run (exit code 2):
+/// validating with half a rule pack would publish misleading scores.
+#[derive(Debug, Error)]
+pub enum PackError {
+    #[error("{path}: cannot read the rule pack: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid TOML: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: no rule packs (*.toml) found; pass --rules with the folder that holds them")]
+    NoPacks { path: PathBuf },
+    #[error("{first} and {second} both define dataset '{name}'; dataset names must be unique")]
+    DuplicateDataset {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+}
+
+/// A dataset file that cannot be read at all. The run carries on with the
+/// other datasets and exits with code 3.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is empty; expected a header line with the column names")]
+    Empty { path: PathBuf },
+    #[error(
+        "{path}: unknown encoding '{label}' in the rule pack; use a WHATWG label such as utf-8, windows-1258 or utf-16le"
+    )]
+    UnknownEncoding { path: PathBuf, label: String },
+    #[error("{path}:{line}: cannot parse CSV: {message}")]
+    Csv {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: cannot build the in-memory table: {message}")]
+    Frame { path: PathBuf, message: String },
+}
+
+/// Why one rule could not be evaluated. Affects that rule only: the rest of
+/// the dataset is still validated.
+#[derive(Debug, Clone, Error, PartialEq)]
+pub enum RuleError {
+    #[error("column '{column}' is not in the file{}", suggestion_suffix(.suggestion))]
+    MissingColumn {
+        column: String,
+        suggestion: Option<String>,
+    },
+    #[error(
+        "dataset '{dataset}' is not part of this run; add its export to the inputs to evaluate this rule"
+    )]
+    DatasetNotInRun { dataset: String },
+    #[error("column '{column}' is not in dataset '{dataset}'")]
+    MissingReferenceColumn { dataset: String, column: String },
+    #[error("{0}")]
+    Plan(String),
+}
+
+fn suggestion_suffix(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean '{s}'?)"),
+        None => String::new(),
+    }
+}
+
+/// Misuse of the command line or of the output folder: exit code 2.
+#[derive(Debug, Error)]
+pub enum UsageError {
+    #[error("{path}: input not found; pass CSV files or folders that exist")]
+    InputNotFound { path: PathBuf },
+    #[error("{path}: cannot write the report: {source}")]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid --as-of '{value}': expected a date as YYYY-MM-DD")]
+    AsOf { value: String },
+    #[error("{path}:{line}: invalid targets file: {message}")]
+    Targets {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Closest candidate by edit distance, for "did you mean" hints.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(wanted, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(wanted.len()) / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_and_rejects_strangers() {
+        let kinds = ["required", "unique", "pattern", "in_set"];
+        assert_eq!(closest("requird", kinds).as_deref(), Some("required"));
+        assert_eq!(closest("inset", kinds).as_deref(), Some("in_set"));
+        assert_eq!(closest("zzzzzzzzzz", kinds), None);
+    }
+}

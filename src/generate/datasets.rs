@@ -1,0 +1,705 @@
+//! The four linked datasets and the defects injected into each. Every
+//! defect names the rule ids (of the bundled packs under `rules/`) it must
+//! trip; a defect is only applied where it trips exactly those.
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use rand::Rng;
+
+use super::{Gen, Person, Row, Sheet, ymd};
+
+const DAN_CU: &[&str] = &[
+    "so_dinh_danh",
+    "ho_ten",
+    "ngay_sinh",
+    "gioi_tinh",
+    "ma_xa",
+    "trang_thai",
+    "ngay_mat",
+    "ngay_cap_nhat",
+];
+const KHAI_SINH: &[&str] = &[
+    "so_dang_ky",
+    "so_dinh_danh",
+    "ho_ten",
+    "ngay_sinh",
+    "gioi_tinh",
+    "ma_dan_toc",
+    "ma_xa",
+    "ngay_dang_ky",
+    "so_dinh_danh_me",
+    "ho_ten_me",
+    "ngay_cap_nhat",
+];
+const KHAI_TU: &[&str] = &[
+    "so_dang_ky",
+    "so_dinh_danh",
+    "ho_ten",
+    "ngay_mat",
+    "ngay_dang_ky",
+    "ma_xa",
+];
+const BTXH: &[&str] = &[
+    "so_dinh_danh",
+    "ho_ten",
+    "ngay_sinh",
+    "ma_xa",
+    "loai_doi_tuong",
+    "muc_tro_cap",
+    "ngay_huong",
+    "hinh_thuc_chi",
+    "so_tai_khoan",
+    "trang_thai",
+    "ngay_cap_nhat",
+];
+
+const ISO: &str = "%Y-%m-%d";
+const VN: &str = "%d/%m/%Y";
+
+/// Whether `id` encodes this birth year and sex (digit 4 = gender/century,
+/// digits 5–6 = year), computed here independently of the checks.
+fn id_agrees(id: &str, birth: NaiveDate, male: bool) -> bool {
+    let b = id.as_bytes();
+    let year = birth.year();
+    let digit = (year - 1900).div_euclid(100) * 2 + i32::from(!male);
+    id.len() == 12
+        && i32::from(b[3]) - i32::from(b'0') == digit
+        && id[4..6] == format!("{:02}", year % 100)
+}
+
+/// A name damaged the way exports damage names, each certain to be caught
+/// by `vn_text`: decomposed Unicode, UTF-8 decoded twice, doubled or
+/// trailing spaces, all lowercase.
+fn garble_name(g: &mut Gen, name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let ascii = name.is_ascii();
+    match g.rng.random_range(0..5) {
+        0 if !ascii => name.nfd().collect(),
+        1 if !ascii => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(name.as_bytes())
+            .0
+            .into_owned(),
+        2 => name.replacen(' ', "  ", 1),
+        3 => format!("{name} "),
+        _ => name.to_lowercase(),
+    }
+}
+
+fn gender(male: bool) -> String {
+    if male { "Nam".into() } else { "Nữ".into() }
+}
+
+pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
+    let mut persons = register_people(g, people);
+    let births = birth_plan(g, &mut persons);
+    for p in persons.iter_mut().filter(|p| p.death.is_some()) {
+        p.referenced = true; // in death registrations
+    }
+    let beneficiaries = welfare_plan(g, &mut persons);
+
+    let dan_cu = dan_cu(g, &persons);
+    let khai_sinh = khai_sinh(g, &persons, &births);
+    let khai_tu = khai_tu(g, &persons);
+    let registered_deaths: Vec<usize> = persons
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.death.is_some() && khai_tu.rows.iter().any(|r| r.cells[1] == p.id))
+        .map(|(i, _)| i)
+        .collect();
+    let intact: std::collections::HashSet<&str> = dan_cu
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.clean() && r.cells[0] == persons[*i].id)
+        .map(|(_, r)| r.cells[0].as_str())
+        .collect();
+    let mut btxh = btxh(g, &persons, &beneficiaries, &registered_deaths, &intact);
+    tag_register_mismatches(&dan_cu, &mut btxh);
+    vec![dan_cu, khai_sinh, khai_tu, btxh]
+}
+
+/// BT-015 ground truth, worked out independently of the check: the
+/// beneficiary's ID is not in the register, or its name (after NFC, case and
+/// spacing) or birth date differs from the register's first row with that ID.
+fn tag_register_mismatches(register: &Sheet, btxh: &mut Sheet) {
+    use std::collections::HashMap;
+    use unicode_normalization::UnicodeNormalization;
+    let norm = |s: &str| {
+        s.nfc()
+            .collect::<String>()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let missing = |s: &str| s.trim().is_empty() || s.trim().eq_ignore_ascii_case("NULL");
+    let mut first: HashMap<&str, &Row> = HashMap::new();
+    for row in &register.rows {
+        first.entry(row.cells[0].as_str()).or_insert(row);
+    }
+    for row in &mut btxh.rows {
+        let mismatch = match first.get(row.cells[0].as_str()) {
+            None => true,
+            Some(reg) => {
+                let names_differ =
+                    !missing(&reg.cells[1]) && norm(&reg.cells[1]) != norm(&row.cells[1]);
+                let reg_birth = NaiveDate::parse_from_str(&reg.cells[2], ISO).ok();
+                let birth = NaiveDate::parse_from_str(&row.cells[2], VN).ok();
+                let births_differ = matches!((reg_birth, birth), (Some(a), Some(b)) if a != b);
+                names_differ || births_differ
+            }
+        };
+        if mismatch {
+            row.tag("BT-015");
+        }
+    }
+}
+
+fn register_people(g: &mut Gen, n: usize) -> Vec<Person> {
+    let latest_birth = g.as_of - TimeDelta::days(1);
+    (0..n)
+        .map(|_| {
+            let birth = g.date_between(ymd(1930, 1, 1), latest_birth);
+            let male = g.chance(0.5);
+            let adult_since = birth + TimeDelta::days(20 * 365);
+            let death = (adult_since < g.as_of - TimeDelta::days(15) && g.chance(0.06))
+                .then(|| g.date_between(adult_since, g.as_of - TimeDelta::days(15)));
+            Person {
+                id: g.new_id(birth, male),
+                name: g.name(male),
+                birth,
+                male,
+                commune: g.pick(&g.lists.communes.clone()).clone(),
+                death,
+                referenced: false,
+            }
+        })
+        .collect()
+}
+
+/// (child, mother) pairs: everyone born since 2005 has a birth registration.
+fn birth_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, usize)> {
+    let women: Vec<usize> = (0..persons.len()).filter(|i| !persons[*i].male).collect();
+    let mut plan = Vec::new();
+    if women.is_empty() {
+        return plan;
+    }
+    for child in 0..persons.len() {
+        if persons[child].birth < ymd(2005, 1, 1) {
+            continue;
+        }
+        let b = persons[child].birth;
+        let fitting: Vec<usize> = women
+            .iter()
+            .copied()
+            .filter(|m| {
+                *m != child
+                    && persons[*m].birth <= b - TimeDelta::days(18 * 365)
+                    && persons[*m].birth >= b - TimeDelta::days(45 * 365)
+            })
+            .take(64)
+            .collect();
+        let mother = if fitting.is_empty() {
+            *g.pick(&women)
+        } else {
+            *g.pick(&fitting)
+        };
+        if mother == child {
+            continue;
+        }
+        persons[mother].referenced = true;
+        plan.push((child, mother));
+    }
+    plan
+}
+
+/// Beneficiaries: 80% of living people aged 80+ (elderly allowance,
+/// NĐ 20/2021/NĐ-CP Điều 5.5), 2% of other living adults (disability).
+fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str)> {
+    let eighty = super::super::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let adult = super::super::checks::range::shift(g.as_of, -18, 0).expect("date");
+    let mut plan = Vec::new();
+    for (i, p) in persons.iter_mut().enumerate() {
+        if p.death.is_some() {
+            continue;
+        }
+        if p.birth <= eighty && g.chance(0.8) {
+            plan.push((i, "nguoi_cao_tuoi"));
+            p.referenced = true;
+        } else if p.birth <= adult && g.chance(0.02) {
+            plan.push((i, "nguoi_khuyet_tat"));
+            p.referenced = true;
+        }
+    }
+    plan
+}
+
+/// A commune code that is not in the 2025 list: half the time a real
+/// pre-reform code abolished on 1 July 2025 (the commonest real case).
+fn bad_commune(g: &mut Gen) -> String {
+    if g.chance(0.5) {
+        return g.pick(&g.lists.abolished_communes.clone()).clone();
+    }
+    loop {
+        let code = format!("{:05}", g.rng.random_range(0..100_000));
+        if !g.lists.communes.contains(&code) {
+            return code;
+        }
+    }
+}
+
+fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
+    let mut sheet = Sheet {
+        name: "dan_cu",
+        file: "dan_cu.csv",
+        delimiter: b',',
+        columns: DAN_CU,
+        rows: vec![],
+    };
+    for p in persons {
+        let cells = vec![
+            p.id.clone(),
+            p.name.clone(),
+            p.birth.format(ISO).to_string(),
+            gender(p.male),
+            p.commune.clone(),
+            if p.death.is_some() {
+                "da_mat".into()
+            } else {
+                "song".into()
+            },
+            p.death
+                .map(|d| d.format(ISO).to_string())
+                .unwrap_or_default(),
+            g.recent().format(ISO).to_string(),
+        ];
+        sheet.rows.push(Row {
+            cells,
+            fails: vec![],
+        });
+    }
+    let [id, name, birth, sex, commune, _, death, updated] = [
+        "so_dinh_danh",
+        "ho_ten",
+        "ngay_sinh",
+        "gioi_tinh",
+        "ma_xa",
+        "trang_thai",
+        "ngay_mat",
+        "ngay_cap_nhat",
+    ]
+    .map(|c| sheet.col(c));
+    for (i, p) in persons.iter().enumerate() {
+        if !g.chance(g.rate) {
+            continue;
+        }
+        let mut kinds = vec![4, 5, 8, 12, 14];
+        if !p.referenced {
+            kinds.extend([2, 3, 13]);
+        }
+        if p.death.is_none() {
+            kinds.extend([6, 7]);
+        } else {
+            kinds.push(10);
+        }
+        let row = &mut sheet.rows[i];
+        match *g.pick(&kinds) {
+            2 => {
+                row.cells[id].pop(); // 11 digits: a lost leading digit
+                row.tag("DC-002");
+            }
+            3 => {
+                let sources: Vec<usize> = (0..i).filter(|j| sheet.rows[*j].clean()).collect();
+                if let Some(&j) = sources.get(g.rng.random_range(0..sources.len().max(1))) {
+                    let copied = sheet.rows[j].cells[id].clone();
+                    if !id_agrees(&copied, p.birth, p.male) {
+                        sheet.rows[i].tag("DC-002");
+                    }
+                    sheet.rows[i].cells[id] = copied;
+                    sheet.rows[i].tag("DC-003");
+                    sheet.rows[j].tag("DC-003");
+                }
+            }
+            4 => {
+                row.cells[name] = if g.chance(0.5) {
+                    String::new()
+                } else {
+                    "NULL".into()
+                };
+                row.tag("DC-004");
+            }
+            5 => {
+                // Values no reader could take for a sex, so only DC-005 fires.
+                row.cells[sex] = g.pick(&["Khác", "1", "0", "?"]).to_string();
+                row.tag("DC-005");
+            }
+            6 => {
+                row.cells[birth] = format!("{}-02-30", p.birth.year());
+                row.tag("DC-006");
+            }
+            7 => {
+                let future = g.as_of + TimeDelta::days(g.rng.random_range(1..300));
+                row.cells[birth] = future.format(ISO).to_string();
+                row.tag("DC-007");
+                if !id_agrees(&p.id, future, p.male) {
+                    row.tag("DC-002");
+                }
+            }
+            14 => {
+                row.cells[name] = garble_name(g, &p.name);
+                row.tag("DC-014");
+            }
+            13 => {
+                // A prefix outside the published list (e.g. registered abroad).
+                let prefix = *g.pick(&["099", "101", "250"]);
+                row.cells[id].replace_range(..3, prefix);
+                row.tag("DC-013");
+            }
+            8 => {
+                row.cells[commune] = bad_commune(g);
+                row.tag("DC-008");
+            }
+            10 => {
+                row.cells[death] = String::new();
+                row.tag("DC-010");
+            }
+            _ => {
+                row.cells[updated] = g.stale().format(ISO).to_string();
+                row.tag("DC-012");
+            }
+        }
+    }
+    sheet
+}
+
+fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet {
+    let mut sheet = Sheet {
+        name: "khai_sinh",
+        file: "khai_sinh.csv",
+        delimiter: b';',
+        columns: KHAI_SINH,
+        rows: vec![],
+    };
+    for (n, (child, mother)) in plan.iter().enumerate() {
+        let (c, m) = (&persons[*child], &persons[*mother]);
+        let latest = (c.birth + TimeDelta::days(59)).min(g.as_of);
+        let registered = g.date_between(c.birth, latest);
+        let ethnic = if g.chance(0.85) {
+            "01".to_string()
+        } else {
+            g.pick(&g.lists.ethnic_codes.clone()).clone()
+        };
+        let cells = vec![
+            format!("KS-{}-{:06}", registered.year(), n + 1),
+            c.id.clone(),
+            c.name.clone(),
+            c.birth.format(VN).to_string(),
+            gender(c.male),
+            ethnic,
+            c.commune.clone(),
+            registered.format(VN).to_string(),
+            m.id.clone(),
+            m.name.clone(),
+            g.recent().format(VN).to_string(),
+        ];
+        sheet.rows.push(Row {
+            cells,
+            fails: vec![],
+        });
+    }
+    let col = |c: &str| KHAI_SINH.iter().position(|x| *x == c).expect("column");
+    let (key, id, birth, sex, ethnic, commune, registered, mother, updated) = (
+        col("so_dang_ky"),
+        col("so_dinh_danh"),
+        col("ngay_sinh"),
+        col("gioi_tinh"),
+        col("ma_dan_toc"),
+        col("ma_xa"),
+        col("ngay_dang_ky"),
+        col("so_dinh_danh_me"),
+        col("ngay_cap_nhat"),
+    );
+    for i in 0..sheet.rows.len() {
+        if !g.chance(g.rate) {
+            continue;
+        }
+        let b = persons[plan[i].0].birth;
+        let mut kinds = vec![2, 3, 6, 8, 9, 10, 11, 13, 14, 15];
+        if b + TimeDelta::days(61) <= g.as_of {
+            kinds.push(12);
+        }
+        match *g.pick(&kinds) {
+            2 => {
+                let sources: Vec<usize> = (0..i).filter(|j| sheet.rows[*j].clean()).collect();
+                if let Some(&j) = sources.get(g.rng.random_range(0..sources.len().max(1))) {
+                    sheet.rows[i].cells[key] = sheet.rows[j].cells[key].clone();
+                    sheet.rows[i].tag("KS-002");
+                    sheet.rows[j].tag("KS-002");
+                }
+            }
+            3 => {
+                sheet.rows[i].cells[id] = "-".into();
+                sheet.rows[i].tag("KS-003");
+            }
+            6 => {
+                sheet.rows[i].cells[birth] = format!("30/02/{}", b.year());
+                sheet.rows[i].tag("KS-006");
+            }
+            8 => {
+                sheet.rows[i].cells[sex] = g.pick(&["Khác", "0", "?"]).to_string();
+                sheet.rows[i].tag("KS-008");
+            }
+            9 => {
+                sheet.rows[i].cells[ethnic] = g.pick(&["1", "99", "00", "Kinh"]).to_string();
+                sheet.rows[i].tag("KS-009");
+            }
+            10 => {
+                sheet.rows[i].cells[commune] = bad_commune(g);
+                sheet.rows[i].tag("KS-010");
+            }
+            11 => {
+                let before = b - TimeDelta::days(g.rng.random_range(1..=30));
+                sheet.rows[i].cells[registered] = before.format(VN).to_string();
+                sheet.rows[i].tag("KS-011");
+            }
+            12 => {
+                let late = g.date_between(
+                    b + TimeDelta::days(61),
+                    (b + TimeDelta::days(400)).min(g.as_of),
+                );
+                sheet.rows[i].cells[registered] = late.format(VN).to_string();
+                sheet.rows[i].tag("KS-012");
+            }
+            13 => {
+                sheet.rows[i].cells[mother] = g.unknown_id();
+                sheet.rows[i].tag("KS-013");
+            }
+            15 => {
+                let garbled = garble_name(g, &persons[plan[i].0].name);
+                sheet.rows[i].cells[col("ho_ten")] = garbled;
+                sheet.rows[i].tag("KS-015");
+            }
+            _ => {
+                sheet.rows[i].cells[updated] = g.stale().format(VN).to_string();
+                sheet.rows[i].tag("KS-014");
+            }
+        }
+    }
+    sheet
+}
+
+fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
+    let mut sheet = Sheet {
+        name: "khai_tu",
+        file: "khai_tu.csv",
+        delimiter: b',',
+        columns: KHAI_TU,
+        rows: vec![],
+    };
+    let mut serial = 0;
+    for p in persons {
+        let Some(death) = p.death else { continue };
+        serial += 1;
+        let registered = g.date_between(death, (death + TimeDelta::days(14)).min(g.as_of));
+        let cells = vec![
+            format!("KT-{}-{serial:06}", registered.year()),
+            p.id.clone(),
+            p.name.clone(),
+            death.format(ISO).to_string(),
+            registered.format(ISO).to_string(),
+            p.commune.clone(),
+        ];
+        sheet.rows.push(Row {
+            cells,
+            fails: vec![],
+        });
+    }
+    let (key, id, death, registered, commune) = (0, 1, 3, 4, 5);
+    let mut extra = Vec::new();
+    for i in 0..sheet.rows.len() {
+        if !g.chance(g.rate) {
+            continue;
+        }
+        let d =
+            NaiveDate::parse_from_str(&sheet.rows[i].cells[death], ISO).expect("generated date");
+        let row = &mut sheet.rows[i];
+        match g.rng.random_range(0..6) {
+            0 => {
+                row.cells[id].truncate(9); // an old 9-digit CMND number
+                row.tag("KT-002");
+                row.tag("KT-006");
+            }
+            1 => {
+                row.tag("KT-003");
+                let mut copy = row.clone();
+                serial += 1;
+                copy.cells[key] = format!("KT-{}-{serial:06}", d.year());
+                extra.push(copy);
+            }
+            2 => {
+                row.cells[death] = format!("{}-13-01", d.year());
+                row.tag("KT-004");
+            }
+            3 => {
+                row.cells[registered] = (d - TimeDelta::days(g.rng.random_range(1..=20)))
+                    .format(ISO)
+                    .to_string();
+                row.tag("KT-005");
+            }
+            4 if d + TimeDelta::days(16) <= g.as_of => {
+                let late = g.date_between(
+                    d + TimeDelta::days(16),
+                    (d + TimeDelta::days(200)).min(g.as_of),
+                );
+                row.cells[registered] = late.format(ISO).to_string();
+                row.tag("KT-008");
+            }
+            _ => {
+                row.cells[commune] = bad_commune(g);
+                row.tag("KT-007");
+            }
+        }
+    }
+    sheet.rows.extend(extra);
+    sheet
+}
+
+fn btxh(
+    g: &mut Gen,
+    persons: &[Person],
+    plan: &[(usize, &'static str)],
+    registered_deaths: &[usize],
+    intact_ids: &std::collections::HashSet<&str>,
+) -> Sheet {
+    let mut sheet = Sheet {
+        name: "doi_tuong_btxh",
+        file: "doi_tuong_btxh.csv",
+        delimiter: b',',
+        columns: BTXH,
+        rows: vec![],
+    };
+    let row_for = |g: &mut Gen, p: &Person, category: &str| -> Row {
+        let amount = if category == "nguoi_cao_tuoi" {
+            750_000
+        } else {
+            1_000_000
+        };
+        let bank = g.chance(0.7);
+        let start = g.date_between(ymd(2021, 7, 1), g.as_of - TimeDelta::days(30));
+        Row {
+            cells: vec![
+                p.id.clone(),
+                p.name.clone(),
+                p.birth.format(VN).to_string(),
+                p.commune.clone(),
+                category.to_string(),
+                amount.to_string(),
+                start.format(VN).to_string(),
+                if bank {
+                    "tai_khoan".into()
+                } else {
+                    "tien_mat".into()
+                },
+                if bank {
+                    format!("{:012}", g.rng.random_range(0..1_000_000_000_000u64))
+                } else {
+                    String::new()
+                },
+                "dang_huong".into(),
+                g.recent().format(VN).to_string(),
+            ],
+            fails: vec![],
+        }
+    };
+    for (i, category) in plan {
+        let row = row_for(g, &persons[*i], category);
+        sheet.rows.push(row);
+    }
+    let mut paid_dead: Vec<usize> = Vec::new();
+    let mut extra = Vec::new();
+    let eighty = crate::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let under_eighty: Vec<usize> = (0..persons.len())
+        .filter(|i| {
+            let p = &persons[*i];
+            p.death.is_none()
+                && p.birth > eighty
+                && intact_ids.contains(p.id.as_str())
+                && !plan.iter().any(|(j, _)| j == i)
+        })
+        .collect();
+    for i in 0..sheet.rows.len() {
+        if !g.chance(g.rate) {
+            continue;
+        }
+        let row = &mut sheet.rows[i];
+        match g.rng.random_range(0..12) {
+            11 => {
+                let garbled = garble_name(g, &row.cells[1].clone());
+                row.cells[1] = garbled;
+                row.tag("BT-014");
+            }
+            10 => {
+                // Still identified by a 9-digit CMND, which expired on 31/12/2024.
+                row.cells[0] = format!("{:09}", g.rng.random_range(0..1_000_000_000u32));
+                row.tag("BT-004");
+                row.tag("BT-013");
+            }
+            0 => {
+                // Well formed and consistent with the row's birth date, but nobody's.
+                let birth = NaiveDate::parse_from_str(&row.cells[2], VN).expect("generated date");
+                let male = g.chance(0.5);
+                row.cells[0] = g.new_id(birth, male);
+                row.tag("BT-004");
+            }
+            1 => {
+                let fresh: Vec<usize> = registered_deaths
+                    .iter()
+                    .copied()
+                    .filter(|d| !paid_dead.contains(d))
+                    .collect();
+                if let Some(&dead) = fresh.get(g.rng.random_range(0..fresh.len().max(1))) {
+                    paid_dead.push(dead);
+                    let mut r = row_for(g, &persons[dead], "nguoi_khuyet_tat");
+                    r.tag("BT-005");
+                    *row = r;
+                }
+            }
+            2 => {
+                row.tag("BT-003");
+                extra.push(row.clone());
+            }
+            3 => {
+                row.cells[7] = g.pick(&["chuyen khoan", "TM", "bưu điện"]).to_string();
+                row.tag("BT-006");
+            }
+            4 => {
+                row.cells[7] = "tai_khoan".into();
+                row.cells[8] = String::new();
+                row.tag("BT-007");
+            }
+            5 => {
+                row.cells[5] = g.pick(&["360000", "270000", "0"]).to_string();
+                row.tag("BT-008");
+            }
+            6 if !under_eighty.is_empty() => {
+                let young = under_eighty[g.rng.random_range(0..under_eighty.len())];
+                if !sheet.rows.iter().any(|r| r.cells[0] == persons[young].id)
+                    && !extra.iter().any(|r: &Row| r.cells[0] == persons[young].id)
+                {
+                    let mut r = row_for(g, &persons[young], "nguoi_cao_tuoi");
+                    r.tag("BT-010");
+                    sheet.rows[i] = r;
+                }
+            }
+            7 => {
+                row.cells[10] = g.stale().format(VN).to_string();
+                row.tag("BT-011");
+            }
+            _ => {
+                row.cells[3] = bad_commune(g);
+                row.tag("BT-012");
+            }
+        }
+    }
+    sheet.rows.extend(extra);
+    sheet
+}

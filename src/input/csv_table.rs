@@ -1,0 +1,420 @@
+//! CSV → all-text polars table, with the physical line of every row.
+//!
+//! ddss parses CSV with the `csv` crate rather than polars' reader because
+//! data officers need exact physical line numbers (quoted fields may span
+//! lines), a per-line report of ragged rows and invalid bytes instead of one
+//! error for the whole file, and legacy encodings. The table is built once;
+//! the lazy query then runs over it in memory.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::sniff_delimiter;
+use crate::error::ReadError;
+
+/// Structural problems kept in full; beyond this only the count grows, so a
+/// file that is wrong on every line cannot exhaust memory.
+pub const MAX_PROBLEMS_KEPT: usize = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub delimiter: Option<u8>,
+    /// WHATWG label; `None` = UTF-8 unless the file starts with a BOM.
+    pub encoding: Option<String>,
+    /// Cell values meaning "missing" besides empty/whitespace-only cells
+    /// (compared trimmed and ASCII-case-insensitively).
+    pub missing_values: Vec<String>,
+}
+
+/// A structural problem at one physical line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    /// Text columns named by the header; null = missing cell.
+    pub frame: DataFrame,
+    pub header: Vec<String>,
+    /// Physical line (1-based) where each data row starts.
+    pub lines: Vec<u64>,
+    pub problems: Vec<Problem>,
+    /// All structural problems, including those not kept.
+    pub problem_count: u64,
+    pub delimiter: u8,
+    pub encoding: String,
+    pub bytes: u64,
+}
+
+/// Reads `path`; `progress` is called with the number of bytes parsed.
+pub fn read_table(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Table, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file_len = bytes.len() as u64;
+    let (text, encoding) = decode(path, &bytes, options.encoding.as_deref())?;
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ReadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&text[..]);
+
+    let mut problems = Problems::default();
+    let mut record = csv::ByteRecord::new();
+    let csv_error = |e: csv::Error| ReadError::Csv {
+        path: path.to_path_buf(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    };
+    if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+        return Err(ReadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let header = header_names(&record, &mut problems);
+    let width = header.len();
+    let estimated_rows = (text.len() / (record.as_slice().len().max(16) + width)).max(16);
+    let mut builders: Vec<StringChunkedBuilder> = header
+        .iter()
+        .map(|h| StringChunkedBuilder::new(h.as_str().into(), estimated_rows))
+        .collect();
+    let mut lines = Vec::with_capacity(estimated_rows);
+    let missing: Vec<&str> = options.missing_values.iter().map(|m| m.trim()).collect();
+
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let end_line = reader.position().line();
+        let spans_lines = end_line > line + 1;
+        if spans_lines {
+            // Legitimate multi-line values are quoted in pairs; an odd count
+            // means a quote was opened and never closed, and the reader has
+            // swallowed the following lines into this one value.
+            let start = record.position().map_or(0, |p| p.byte()) as usize;
+            let end = (reader.position().byte() as usize).min(text.len());
+            let quotes = text[start.min(end)..end]
+                .iter()
+                .filter(|b| **b == b'"')
+                .count();
+            if quotes % 2 == 1 {
+                problems.push(
+                    line,
+                    format!(
+                        "a double quote opened on this line is never closed; lines {line}–{} were read as one value",
+                        end_line.saturating_sub(1)
+                    ),
+                );
+            }
+        }
+        if record.len() != width {
+            let mut message = format!("{} fields, but the header has {width}", record.len());
+            if spans_lines {
+                message.push_str(&format!(
+                    "; the record runs to line {}: look for an unbalanced double quote",
+                    end_line.saturating_sub(1)
+                ));
+            } else if record.len() > width {
+                message.push_str(
+                    "; the extra fields are ignored (an unquoted delimiter inside a value?)",
+                );
+            } else {
+                message.push_str("; the missing fields count as empty");
+            }
+            problems.push(line, message);
+        }
+        for (i, builder) in builders.iter_mut().enumerate() {
+            match record.get(i) {
+                None => builder.append_null(),
+                Some(field) => match std::str::from_utf8(field) {
+                    Ok(s) => append_cell(builder, s, &missing),
+                    Err(_) => {
+                        problems.push(
+                            line,
+                            format!(
+                                "column '{}' is not valid UTF-8; if the file is in another encoding set dataset.encoding (e.g. \"windows-1258\")",
+                                header[i]
+                            ),
+                        );
+                        append_cell(builder, &String::from_utf8_lossy(field), &missing);
+                    }
+                },
+            }
+        }
+        lines.push(line);
+        if lines.len() % 65_536 == 0 {
+            progress(reader.position().byte());
+        }
+    }
+    progress(text.len() as u64);
+
+    let height = lines.len();
+    let columns: Vec<Column> = builders
+        .into_iter()
+        .map(|b| b.finish().into_column())
+        .collect();
+    let frame = DataFrame::new(height, columns).map_err(|e| ReadError::Frame {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok(Table {
+        frame,
+        header,
+        lines,
+        problem_count: problems.count,
+        problems: problems.kept,
+        delimiter,
+        encoding,
+        bytes: file_len,
+    })
+}
+
+fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(trimmed)) {
+        builder.append_null();
+    } else {
+        builder.append_value(value);
+    }
+}
+
+#[derive(Default)]
+struct Problems {
+    kept: Vec<Problem>,
+    count: u64,
+}
+
+impl Problems {
+    fn push(&mut self, line: u64, message: String) {
+        self.count += 1;
+        if self.kept.len() < MAX_PROBLEMS_KEPT {
+            self.kept.push(Problem { line, message });
+        }
+    }
+}
+
+/// Header names, trimmed; blank or repeated names get a positional name and
+/// a problem, since polars needs unique column names.
+fn header_names(record: &csv::ByteRecord, problems: &mut Problems) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (i, raw) in record.iter().enumerate() {
+        let name = String::from_utf8_lossy(raw)
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_string();
+        let unique = if name.is_empty() {
+            problems.push(1, format!("column {} has no name in the header", i + 1));
+            format!("column_{}", i + 1)
+        } else if names.contains(&name) {
+            problems.push(
+                1,
+                format!("column name '{name}' appears twice in the header"),
+            );
+            format!("{name}_{}", i + 1)
+        } else {
+            name
+        };
+        names.push(unique);
+    }
+    names
+}
+
+/// The file as UTF-8 bytes. A BOM wins; then the pack's encoding; then
+/// UTF-8 (invalid bytes are reported per line, not here).
+fn decode<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    label: Option<&str>,
+) -> Result<(Cow<'a, [u8]>, String), ReadError> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding == encoding_rs::UTF_8 {
+            return Ok((Cow::Borrowed(&bytes[bom_len..]), "utf-8".into()));
+        }
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return Ok((
+            Cow::Owned(text.into_owned().into_bytes()),
+            encoding.name().to_lowercase(),
+        ));
+    }
+    let encoding = match label {
+        None => encoding_rs::UTF_8,
+        Some(l) => encoding_rs::Encoding::for_label(l.as_bytes()).ok_or_else(|| {
+            ReadError::UnknownEncoding {
+                path: path.to_path_buf(),
+                label: l.to_string(),
+            }
+        })?,
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return Ok((Cow::Borrowed(bytes), "utf-8".into()));
+    }
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    Ok((
+        Cow::Owned(text.into_owned().into_bytes()),
+        encoding.name().to_lowercase(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(content: &[u8], options: ReadOptions) -> Table {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, content).unwrap();
+        read_table(&path, &options, &|_| {}).unwrap()
+    }
+
+    fn cells(t: &Table, column: &str) -> Vec<Option<String>> {
+        t.frame
+            .column(column)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn physical_lines_follow_multiline_quoted_fields() {
+        let t = read(b"a,b\n1,\"x\ny\"\n2,z\n", ReadOptions::default());
+        assert_eq!(t.lines, vec![2, 4]);
+        assert_eq!(cells(&t, "b"), vec![Some("x\ny".into()), Some("z".into())]);
+        assert!(t.problems.is_empty());
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_and_padded() {
+        let t = read(b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n", ReadOptions::default());
+        assert_eq!(t.frame.height(), 3);
+        assert_eq!(
+            t.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        assert_eq!(
+            cells(&t, "c"),
+            vec![Some("3".into()), None, Some("8".into())]
+        );
+    }
+
+    #[test]
+    fn unbalanced_quote_is_pointed_at() {
+        let t = read(b"a,b\n1,\"oops\n2,x\n3,y\n", ReadOptions::default());
+        assert_eq!(t.problems.len(), 1, "{:?}", t.problems);
+        assert_eq!(t.problems[0].line, 2);
+        assert!(
+            t.problems[0].message.contains("never closed"),
+            "{}",
+            t.problems[0].message
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_line_and_replaced() {
+        let t = read(b"a\nok\nbad\xff\n", ReadOptions::default());
+        assert_eq!(t.problems.len(), 1);
+        assert_eq!(t.problems[0].line, 3);
+        assert_eq!(cells(&t, "a")[1].as_deref(), Some("bad\u{fffd}"));
+    }
+
+    #[test]
+    fn missing_tokens_bom_and_semicolons() {
+        let t = read(
+            "\u{feff}ma;tên\n01; NULL \n02;  \n03;Nguyễn\n".as_bytes(),
+            ReadOptions {
+                missing_values: vec!["null".into()],
+                ..Default::default()
+            },
+        );
+        assert_eq!(t.delimiter, b';');
+        assert_eq!(t.header, vec!["ma".to_string(), "tên".to_string()]);
+        assert_eq!(cells(&t, "tên"), vec![None, None, Some("Nguyễn".into())]);
+    }
+
+    #[test]
+    fn declared_legacy_encoding_is_decoded() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1258.encode("ten\nVăn Đông\n");
+        let t = read(
+            &bytes,
+            ReadOptions {
+                encoding: Some("windows-1258".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(cells(&t, "ten"), vec![Some("Văn Đông".into())]);
+        assert_eq!(t.encoding, "windows-1258");
+    }
+
+    #[test]
+    fn duplicate_and_blank_header_names_are_renamed() {
+        let t = read(b"a,a,\n1,2,3\n", ReadOptions::default());
+        assert_eq!(
+            t.header,
+            vec!["a".to_string(), "a_2".to_string(), "column_3".to_string()]
+        );
+        assert_eq!(t.problem_count, 2);
+    }
+
+    proptest::proptest! {
+        /// Whatever the cells (quotes, delimiters, line breaks, Vietnamese
+        /// text), a well-formed CSV reads back cell for cell, with each row's
+        /// physical line where the writer put it.
+        #[test]
+        fn well_formed_csv_reads_back_exactly(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-zA-Zà-ỹ0-9 ,;\"\n]{0,8}", 3), 1..20)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.csv");
+            let mut w = csv::Writer::from_path(&path).unwrap();
+            w.write_record(["a", "b", "c"]).unwrap();
+            let mut expected_lines = Vec::new();
+            let mut line = 2u64;
+            for r in &rows {
+                w.write_record(r).unwrap();
+                expected_lines.push(line);
+                line += 1 + r.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+            }
+            w.flush().unwrap();
+            drop(w);
+            let t = read_table(&path, &ReadOptions { delimiter: Some(b','), ..Default::default() }, &|_| {}).unwrap();
+            proptest::prop_assert_eq!(t.problem_count, 0);
+            // Three columns: even an all-empty row is written as ",,", not as a blank line.
+            let kept: Vec<usize> = (0..rows.len()).collect();
+            proptest::prop_assert_eq!(t.frame.height(), kept.len());
+            for (out, i) in kept.iter().enumerate() {
+                proptest::prop_assert_eq!(t.lines[out], expected_lines[*i]);
+                for (j, name) in ["a", "b", "c"].iter().enumerate() {
+                    let cell = &rows[*i][j];
+                    let expected = if cell.trim().is_empty() { None } else { Some(cell.clone()) };
+                    proptest::prop_assert_eq!(cells(&t, name)[out].clone(), expected);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.csv");
+        std::fs::write(&path, b"\n  \n").unwrap();
+        assert!(matches!(
+            read_table(&path, &ReadOptions::default(), &|_| {}),
+            Err(ReadError::Empty { .. })
+        ));
+    }
+}

@@ -1,0 +1,151 @@
+//! Words and number/date formats of the scorecard, Vietnamese and English.
+//! Vietnamese writes `94,9%`, `1.234` and `22/11/2026` (decimal comma,
+//! dot for thousands, day first).
+
+use crate::pack::Dimension;
+use crate::report::Lang;
+use crate::report::summary::{integer_vi, percent_vi};
+
+pub struct Locale {
+    pub lang: Lang,
+}
+
+/// One phrase in both languages.
+macro_rules! phrases {
+    ($($name:ident => $vi:expr, $en:expr;)*) => {
+        impl Locale {
+            $(pub fn $name(&self) -> &'static str {
+                match self.lang {
+                    Lang::Vi => $vi,
+                    Lang::En => $en,
+                }
+            })*
+        }
+    };
+}
+
+phrases! {
+    html_lang => "vi", "en";
+    title => "Bảng điểm chất lượng dữ liệu", "Data quality scorecard";
+    subtitle => "Đề án 06 — tiêu chí đúng – đủ – sạch – sống",
+        "Project 06 — correct, complete, clean, live";
+    as_of => "Ngày đối chiếu", "As of";
+    generated => "Lập lúc", "Generated";
+    rule_packs => "Bộ quy tắc", "Rule packs";
+    run_result => "Kết quả chung", "Overall result";
+    overview => "Tổng quan theo bộ dữ liệu", "Datasets at a glance";
+    heat_map => "Bản đồ nhiệt: tiêu chí × bộ dữ liệu", "Heat map: dimension × dataset";
+    league => "Xếp hạng đơn vị (thấp nhất trước)", "Unit league table (worst first)";
+    provinces => "Cấp tỉnh", "Provinces";
+    communes => "Cấp xã (thấp nhất)", "Communes (lowest)";
+    top_rules => "Quy tắc lỗi nhiều nhất", "Top failing rules";
+    problems => "Tệp không đọc được đầy đủ", "Files not fully read";
+    dataset => "Bộ dữ liệu", "Dataset";
+    rows => "Số dòng", "Rows";
+    overall => "Tổng hợp", "Overall";
+    record_pass => "Bản ghi đạt", "Records passing";
+    trend => "Xu hướng", "Trend";
+    change => "So với lần trước", "Since last run";
+    first_run => "lần chạy đầu", "first run";
+    rules_changed => "bộ quy tắc đã đổi", "rule packs changed";
+    rank => "Hạng", "Rank";
+    unit => "Đơn vị", "Unit";
+    code => "Mã", "Code";
+    province => "Tỉnh", "Province";
+    rule => "Quy tắc", "Rule";
+    dimension_header => "Tiêu chí", "Dimension";
+    message => "Nội dung", "Message";
+    failures => "Số lỗi", "Failures";
+    share => "Tỷ lệ lỗi", "Failure share";
+    examples => "Ví dụ (đã che thông tin cá nhân)", "Examples (personal data masked)";
+    line => "dòng", "line";
+    target => "Mục tiêu", "Target";
+    no_target => "chưa đặt mục tiêu", "no target set";
+    met => "Đạt", "Met";
+    near => "Gần đạt", "Near";
+    missed => "Chưa đạt", "Missed";
+    legend => "Đèn: xanh — đạt mục tiêu; vàng — thấp hơn mục tiêu dưới 5 điểm; đỏ — thấp hơn từ 5 điểm. Tiêu chí không có mục tiêu riêng dùng mục tiêu tổng hợp.",
+        "Lights: green — target met; amber — less than 5 points below; red — 5 points or more below. A dimension without its own target uses the overall target.";
+    no_units => "Không có cột đơn vị hành chính trong bộ quy tắc.", "The rule pack names no administrative-unit column.";
+    no_failures => "Không có quy tắc nào có lỗi.", "No rule has failures.";
+    status_pass => "ĐẠT", "PASS";
+    status_fail => "CHƯA ĐẠT", "FAIL";
+    status_error => "LỖI ĐỌC TỆP", "READ ERROR";
+    masking_note => "Số định danh và họ tên được che theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân. Danh sách lỗi đầy đủ: violations.xlsx.",
+        "IDs and names are masked (Decree 13/2023/NĐ-CP on personal data protection). Full list of failures: violations.xlsx.";
+}
+
+impl Locale {
+    pub fn percent(&self, value: Option<f64>) -> String {
+        match self.lang {
+            Lang::Vi => percent_vi(value),
+            Lang::En => value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0)),
+        }
+    }
+
+    pub fn integer(&self, value: u64) -> String {
+        match self.lang {
+            Lang::Vi => integer_vi(value),
+            Lang::En => integer_vi(value).replace('.', ","),
+        }
+    }
+
+    /// Change in percentage points: `+1,2 điểm` / `+1.2 pts`.
+    pub fn points(&self, change: f64) -> String {
+        let sign = if change >= 0.0 { "+" } else { "−" };
+        let n = format!("{:.1}", change.abs() * 100.0);
+        match self.lang {
+            Lang::Vi => format!("{sign}{} điểm", n.replace('.', ",")),
+            Lang::En => format!("{sign}{n} pts"),
+        }
+    }
+
+    /// `2026-11-22` → `22/11/2026` (Vietnamese) or unchanged (English).
+    pub fn date(&self, iso: &str) -> String {
+        match (
+            self.lang,
+            chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d"),
+        ) {
+            (Lang::Vi, Ok(d)) => d.format("%d/%m/%Y").to_string(),
+            _ => iso.to_string(),
+        }
+    }
+
+    /// RFC 3339 instant → `22/11/2026 21:05 UTC`.
+    pub fn instant(&self, rfc3339: &str) -> String {
+        match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+            Ok(t) => match self.lang {
+                Lang::Vi => t.format("%d/%m/%Y %H:%M UTC").to_string(),
+                Lang::En => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            },
+            Err(_) => rfc3339.to_string(),
+        }
+    }
+
+    pub fn dimension(&self, d: Dimension) -> &'static str {
+        match self.lang {
+            Lang::Vi => d.label_vi(),
+            Lang::En => d.label_en(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_follow_the_language() {
+        let vi = Locale { lang: Lang::Vi };
+        let en = Locale { lang: Lang::En };
+        assert_eq!(vi.percent(Some(0.949)), "94,9%");
+        assert_eq!(en.percent(Some(0.949)), "94.9%");
+        assert_eq!(vi.integer(1234567), "1.234.567");
+        assert_eq!(en.integer(1234567), "1,234,567");
+        assert_eq!(vi.date("2026-11-22"), "22/11/2026");
+        assert_eq!(en.date("2026-11-22"), "2026-11-22");
+        assert_eq!(vi.points(0.012), "+1,2 điểm");
+        assert_eq!(en.points(-0.012), "−1.2 pts");
+        assert_eq!(vi.instant("2026-11-22T21:05:09Z"), "22/11/2026 21:05 UTC");
+    }
+}

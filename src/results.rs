@@ -1,0 +1,244 @@
+//! The results of a run: exactly what `results.json` contains. The schema is
+//! documented in `docs/results-schema.md`; `SCHEMA_VERSION` changes whenever
+//! a field changes meaning or disappears (adding a field does not).
+
+use serde::{Deserialize, Serialize};
+
+use crate::pack::{Dimension, Severity};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResults {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// The date "today" meant for this run (`--as-of`), ISO 8601.
+    pub as_of: String,
+    /// When the run finished (UTC, RFC 3339).
+    pub generated_at: String,
+    pub rule_packs: RulePacksInfo,
+    pub status: RunStatus,
+    pub exit_code: i32,
+    pub datasets: Vec<DatasetResult>,
+    /// Input files no pack (or more than one pack) claims.
+    pub unmatched_inputs: Vec<UnmatchedInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RulePacksInfo {
+    pub hash: String,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Every dataset read and every threshold met.
+    Pass,
+    /// A threshold was breached (exit code 1).
+    Fail,
+    /// A dataset could not be (fully) read (exit code 3).
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnmatchedInput {
+    pub path: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetResult {
+    /// The pack's dataset name (with the file stem when one pack matches
+    /// several files).
+    pub name: String,
+    pub pack_dataset: String,
+    pub sector: String,
+    pub title: Option<String>,
+    /// The pack file.
+    pub pack: String,
+    /// The input file.
+    pub source: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub status: DatasetStatus,
+    pub scores: Scores,
+    pub rules: Vec<RuleResult>,
+    pub errors: Vec<DatasetError>,
+    /// Count of (row, rule) failures, i.e. lines of the violations file.
+    pub violation_count: u64,
+    /// The violations file, relative to the output folder.
+    pub violations_file: Option<String>,
+    /// Score targets (pack `[targets]`, `--fail-under`) and whether they were met.
+    #[serde(default)]
+    pub targets: Vec<TargetResult>,
+    /// Scores per commune of the pack's `unit_column`, worst first.
+    #[serde(default)]
+    pub units: Vec<UnitResult>,
+    /// The same rolled up per province (counts summed, so weighted by rows), worst first.
+    #[serde(default)]
+    pub provinces: Vec<UnitResult>,
+}
+
+/// Scores of one administrative unit within a dataset.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitResult {
+    /// Commune or province code as written in the data (`(trống)` if empty).
+    pub code: String,
+    /// Official name, from the post-reform list, else the pre-reform one.
+    pub name: Option<String>,
+    /// Province code of a commune.
+    pub province: Option<String>,
+    pub rows: u64,
+    pub scores: Scores,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatasetStatus {
+    Pass,
+    Fail,
+    /// The file could not be read, or only in part.
+    Error,
+}
+
+/// All scores are in 0..=1; `null` where nothing was measured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub dung: Option<f64>,
+    pub du: Option<f64>,
+    pub sach: Option<f64>,
+    pub song: Option<f64>,
+    pub overall: Option<f64>,
+    /// = `du`.
+    pub completeness: Option<f64>,
+    /// = `sach`.
+    pub consistency: Option<f64>,
+    /// Share of rows that fail no `error`-severity rule.
+    pub record_pass_rate: Option<f64>,
+}
+
+impl Scores {
+    pub fn dimension(&self, d: Dimension) -> Option<f64> {
+        match d {
+            Dimension::Dung => self.dung,
+            Dimension::Du => self.du,
+            Dimension::Sach => self.sach,
+            Dimension::Song => self.song,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub id: String,
+    pub check: String,
+    pub code: String,
+    pub dimension: Dimension,
+    pub severity: Severity,
+    pub columns: Vec<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_en: Option<String>,
+    pub weight: f64,
+    pub threshold: f64,
+    pub evaluated: u64,
+    pub failed: u64,
+    /// `(evaluated − failed) / evaluated`; null when nothing was evaluated.
+    pub pass_rate: Option<f64>,
+    pub status: RuleStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Dataset-level findings (missing columns, row count).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<String>,
+    /// The first few failing records, personal data masked (for scorecards).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub examples: Vec<Example>,
+}
+
+/// One failing record quoted as an example. Columns marked `pii` in the
+/// pack are masked, whatever `--mask` says: `results.json` and the
+/// scorecard travel further than the violations files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    pub key: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    /// Pass rate at or above the threshold (or nothing to evaluate).
+    Pass,
+    /// `error` severity, below threshold: breaches the run.
+    Fail,
+    /// `warn` severity, below threshold.
+    Warn,
+    /// Could not be evaluated on this file (e.g. its column is absent);
+    /// scores count it as pass rate 0.
+    Error,
+    /// Not evaluated for a reason outside the data (a dataset it looks up
+    /// is not in the run); left out of the scores.
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetError {
+    pub kind: ErrorKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// The file could not be read at all.
+    Read,
+    /// A structural problem at one line (ragged row, invalid UTF-8, …).
+    Structure,
+    /// A rule could not be evaluated.
+    Rule,
+}
+
+/// A minimum score a dataset must reach.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// `overall`, `dung`, `du`, `sach`, `song` or `record_pass_rate`.
+    pub score: String,
+    pub target: f64,
+    pub actual: Option<f64>,
+    pub met: bool,
+}
+
+impl Scores {
+    pub fn by_name(&self, name: &str) -> Option<f64> {
+        match name {
+            "overall" => self.overall,
+            "dung" => self.dung,
+            "du" => self.du,
+            "sach" => self.sach,
+            "song" => self.song,
+            "record_pass_rate" => self.record_pass_rate,
+            _ => None,
+        }
+    }
+}
+
+/// Names a target may use.
+pub const TARGET_NAMES: [&str; 6] = ["overall", "dung", "du", "sach", "song", "record_pass_rate"];

@@ -1,0 +1,361 @@
+//! The real binary on real files: exact counts, scores, exit codes and the
+//! violations file; malformed input; broken rule packs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
+}
+
+fn ddss() -> Command {
+    Command::cargo_bin("ddss").unwrap()
+}
+
+fn validate(out: &Path, inputs: &[PathBuf]) -> assert_cmd::assert::Assert {
+    ddss()
+        .arg("validate")
+        .arg("--rules")
+        .arg(data("rules"))
+        .arg("--out")
+        .arg(out)
+        .args(["--as-of", "2026-06-30"])
+        .args(inputs)
+        .assert()
+}
+
+fn results(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+fn rule<'a>(dataset: &'a Value, id: &str) -> &'a Value {
+    dataset["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn exact_counts_scores_and_exit_code() {
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[data("exports/nguoi_xa_a.csv")]).code(1);
+    let r = results(out.path());
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["as_of"], "2026-06-30");
+    assert!(
+        r["rule_packs"]["hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let d = &r["datasets"][0];
+    assert_eq!(d["name"], "nguoi");
+    assert_eq!(d["rows"], 5);
+    let expect = [
+        ("N-COL", 7, 0),
+        ("N-001", 5, 2),
+        ("N-002", 5, 2),
+        ("N-003", 5, 1),
+        ("N-004", 5, 1),
+        ("N-005", 4, 1),
+        ("N-006", 4, 1),
+        ("N-007", 5, 4),
+    ];
+    for (id, evaluated, failed) in expect {
+        let rule = rule(d, id);
+        assert_eq!(
+            (
+                rule["evaluated"].as_u64().unwrap(),
+                rule["failed"].as_u64().unwrap()
+            ),
+            (evaluated, failed),
+            "{id}"
+        );
+    }
+    assert_eq!(rule(d, "N-001")["status"], "fail");
+    assert_eq!(rule(d, "N-006")["status"], "warn");
+    assert_eq!(rule(d, "N-COL")["status"], "pass");
+    let s = &d["scores"];
+    let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    assert!(close(&s["du"], 0.8), "{s}");
+    assert!(close(&s["sach"], 0.6), "{s}");
+    assert!(close(&s["dung"], 0.775), "{s}");
+    assert!(close(&s["song"], 0.2), "{s}");
+    assert!(close(&s["overall"], 0.59375), "{s}");
+    assert!(
+        close(&s["completeness"], 0.8) && close(&s["consistency"], 0.6),
+        "{s}"
+    );
+    assert!(close(&s["record_pass_rate"], 0.2), "{s}");
+    assert_eq!(d["violation_count"], 12);
+
+    // Per commune, worst first; dataset-level rules (N-COL) say nothing about a commune.
+    let units = d["units"].as_array().unwrap();
+    assert_eq!(units.len(), 2);
+    assert_eq!(units[0]["code"], "00004");
+    assert_eq!(units[0]["name"], "Phường Ba Đình");
+    assert_eq!(units[0]["rows"], 2);
+    assert!(close(&units[0]["scores"]["overall"], 0.5), "{}", units[0]);
+    assert!(
+        close(&units[0]["scores"]["record_pass_rate"], 0.5),
+        "{}",
+        units[0]
+    );
+    assert_eq!(units[1]["code"], "00008");
+    assert!(close(&units[1]["scores"]["dung"], 0.625), "{}", units[1]);
+    assert!(
+        close(&units[1]["scores"]["record_pass_rate"], 0.0),
+        "{}",
+        units[1]
+    );
+    // Rolled up to the province by summing counts (weighted by rows).
+    let provinces = d["provinces"].as_array().unwrap();
+    assert_eq!(provinces.len(), 1);
+    assert_eq!(provinces[0]["code"], "01");
+    assert_eq!(provinces[0]["name"], "Thành phố Hà Nội");
+    assert_eq!(provinces[0]["rows"], 5);
+    assert!(
+        close(&provinces[0]["scores"]["overall"], 0.54375),
+        "{}",
+        provinces[0]
+    );
+}
+
+#[test]
+fn violations_file_lists_each_failure_with_line_key_and_value() {
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[data("exports/nguoi_xa_a.csv")]).code(1);
+    let bytes = std::fs::read(out.path().join("violations/nguoi.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "line,key,rule,code,dimension,severity,column,value,message,detail,suggestion"
+    );
+    assert_eq!(lines.len(), 1 + 12);
+    assert!(
+        lines.contains(&"4,2,N-003,DQ004,dung,error,gioi_tinh,Nu,Giới tính không hợp lệ,,"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"4,2,N-004,DQ006,dung,error,ngay_sinh,31/02/2001,Ngày sinh sai,,"),
+        "{text}"
+    );
+    assert!(lines.contains(&"5,3,N-005,DQ007,dung,error,\"ngay_dang_ky,ngay_sinh\",ngay_dang_ky=09/10/2010; ngay_sinh=10/10/2010,Đăng ký trước khi sinh,,")
+        || lines.contains(&"5,3,N-005,DQ007,dung,error,\"ngay_sinh,ngay_dang_ky\",ngay_sinh=10/10/2010; ngay_dang_ky=09/10/2010,Đăng ký trước khi sinh,,"), "{text}");
+    // A negative amount is shown neutralised: a spreadsheet must not run it as a formula.
+    assert!(
+        lines.contains(&"4,2,N-006,DQ005,dung,warn,so_tien,'-5,Số tiền âm,,"),
+        "{text}"
+    );
+    // In file order: line numbers never decrease.
+    let nums: Vec<u64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(nums.windows(2).all(|w| w[0] <= w[1]), "{nums:?}");
+}
+
+#[test]
+fn passing_data_exits_zero_and_one_pack_can_match_several_files() {
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[data("exports/nguoi_xa_b.csv")])
+        .code(0)
+        .stdout(predicate::str::contains("ĐẠT"));
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[data("exports")]).code(1);
+    let names: Vec<String> = results(out.path())["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["nguoi-nguoi_xa_a", "nguoi-nguoi_xa_b"]);
+    assert!(out.path().join("violations/nguoi-nguoi_xa_b.csv").is_file());
+}
+
+#[test]
+fn malformed_csv_is_reported_by_line_and_other_datasets_carry_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("nguoi_hong.csv");
+    std::fs::write(
+        &bad,
+        b"ma,ho_ten,gioi_tinh,ngay_sinh,ngay_dang_ky,ma_xa,so_tien\n1,A,Nam,01/01/2000,01/01/2026,00004,1\n2,B,Nam\n3,\"C,Nam,01/01/2000,01/01/2026,00004,1\n4,D\xff,Nam,01/01/2000,01/01/2026,00004,1\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[bad.clone(), data("exports/nguoi_xa_b.csv")])
+        .code(3)
+        .stdout(predicate::str::contains("nguoi_hong.csv:3:"));
+    let r = results(out.path());
+    assert_eq!(r["status"], "error");
+    let datasets = r["datasets"].as_array().unwrap();
+    let broken = datasets
+        .iter()
+        .find(|d| d["source"].as_str().unwrap().ends_with("nguoi_hong.csv"))
+        .unwrap();
+    assert_eq!(broken["status"], "error");
+    let lines: Vec<u64> = broken["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert!(lines.contains(&3), "ragged row at line 3: {broken}");
+    assert!(lines.contains(&4), "unclosed quote from line 4: {broken}");
+    let good = datasets
+        .iter()
+        .find(|d| d["source"].as_str().unwrap().ends_with("nguoi_xa_b.csv"))
+        .unwrap();
+    assert_eq!(good["status"], "pass");
+}
+
+#[test]
+fn invalid_utf8_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("nguoi_latin.csv");
+    std::fs::write(&bad, b"ma,ho_ten,gioi_tinh,ngay_sinh,ngay_dang_ky,ma_xa,so_tien\n1,Nguy\xean,Nam,01/01/2000,01/01/2026,00004,1\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[bad]).code(3);
+    let r = results(out.path());
+    let e = &r["datasets"][0]["errors"][0];
+    assert_eq!(e["line"], 2);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("'ho_ten' is not valid UTF-8"),
+        "{e}"
+    );
+}
+
+#[test]
+fn empty_file_is_unreadable_exit_three() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("nguoi_rong.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[empty]).code(3);
+    let r = results(out.path());
+    assert_eq!(r["datasets"][0]["errors"][0]["kind"], "read");
+}
+
+#[test]
+fn missing_column_fails_only_its_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("nguoi_thieu_cot.csv");
+    std::fs::write(
+        &f,
+        "ma,ho_ten,gioi_tinh,ngay_sinh,ngay_dang_ky,ma_xa\n1,An,Nam,01/01/2000,01/01/2026,00004\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[f]).code(1);
+    let r = results(out.path());
+    let d = &r["datasets"][0];
+    assert_eq!(rule(d, "N-006")["status"], "error");
+    assert!(
+        rule(d, "N-006")["error"]
+            .as_str()
+            .unwrap()
+            .contains("column 'so_tien' is not in the file")
+    );
+    assert_eq!(rule(d, "N-COL")["failed"], 1);
+    assert_eq!(rule(d, "N-COL")["details"][0], "missing column 'so_tien'");
+    assert_eq!(rule(d, "N-001")["status"], "pass");
+    assert_eq!(rule(d, "N-001")["evaluated"], 1);
+}
+
+#[test]
+fn unmatched_files_are_reported_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = dir.path().join("thua_dat.csv");
+    std::fs::write(&stray, "a\n1\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    validate(out.path(), &[stray.clone(), data("exports/nguoi_xa_b.csv")])
+        .code(0)
+        .stdout(predicate::str::contains(
+            "thua_dat.csv: no rule pack matches",
+        ));
+    assert_eq!(
+        results(out.path())["unmatched_inputs"][0]["path"],
+        stray.to_string_lossy().as_ref()
+    );
+    // Nothing matched at all: a usage error, nothing validated.
+    validate(out.path(), &[stray])
+        .code(2)
+        .stderr(predicate::str::contains("nothing was validated"));
+}
+
+#[test]
+fn broken_rule_pack_exits_two_with_file_line_and_hint() {
+    let out = tempfile::tempdir().unwrap();
+    ddss()
+        .args(["validate", "--rules"])
+        .arg(data("broken_rules"))
+        .arg("--out")
+        .arg(out.path())
+        .arg(data("exports"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:9:"))
+        .stderr(predicate::str::contains("did you mean 'required'"));
+    assert!(!out.path().join("results.json").exists());
+    ddss()
+        .arg("check-rules")
+        .arg(data("broken_rules"))
+        .assert()
+        .code(2);
+    ddss()
+        .arg("check-rules")
+        .arg(data("rules"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 rule packs valid"));
+}
+
+#[test]
+fn json_format_prints_the_results_document() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = ddss()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-06-30",
+            "--rules",
+        ])
+        .arg(data("rules"))
+        .arg("--out")
+        .arg(out.path())
+        .arg(data("exports/nguoi_xa_b.csv"))
+        .assert()
+        .code(0);
+    let printed: Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(printed, results(out.path()));
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    ddss()
+        .args(["validate", "--as-of", "30/06/2026"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    ddss()
+        .args(["validate", "--rules"])
+        .arg(data("rules"))
+        .arg("/no/such/file.csv")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("input not found"));
+}
