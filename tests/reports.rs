@@ -181,3 +181,69 @@ fn english_scorecard_and_workbook() {
     let workbook = &xlsx_parts(&out.path().join("violations.xlsx"), "xl/workbook.xml")[0].1;
     assert!(workbook.contains(r#"name="Summary""#));
 }
+
+#[test]
+fn a_dataset_larger_than_a_sheet_continues_on_the_next_sheet() {
+    use ddss::engine::{RunOptions, run, validate_table};
+    use ddss::report::xlsx::{XlsxOptions, write_xlsx};
+
+    let packs = ddss::pack::load_packs(&data("hostile/rules")).unwrap();
+    let input = data("hostile/exports/hostile.csv");
+    let out = tempfile::tempdir().unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let options = RunOptions {
+        as_of,
+        out_dir: out.path().to_path_buf(),
+        progress: false,
+        fail_under: None,
+        mask: false,
+        targets: Default::default(),
+        lang: Default::default(),
+    };
+    let results = run(&packs, std::slice::from_ref(&input), &options).unwrap();
+    let pack = &packs.packs[0];
+    let table = ddss::input::read_table(
+        &input,
+        &ddss::input::ReadOptions {
+            delimiter: None,
+            encoding: None,
+            missing_values: vec![],
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let validated = validate_table(pack, &table, as_of, &Default::default());
+
+    // 6 failures, 4 rows per sheet: `hostile` holds 4, `hostile (2)` the other 2.
+    let path = out.path().join("split.xlsx");
+    write_xlsx(
+        &path,
+        &[(&results.datasets[0], Some(&validated.violations))],
+        &XlsxOptions {
+            rows_per_sheet: 4,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let workbook = &xlsx_parts(&path, "xl/workbook.xml")[0].1;
+    assert!(
+        workbook.contains(r#"name="hostile""#) && workbook.contains(r#"name="hostile (2)""#),
+        "{workbook}"
+    );
+    let sheets = xlsx_parts(&path, "xl/worksheets/sheet");
+    let rows: Vec<usize> = sheets
+        .iter()
+        .map(|(_, xml)| xml.matches("<row ").count())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![4, 5, 3],
+        "summary, part 1 and part 2 (each with a header)"
+    );
+    for (name, xml) in &sheets[1..] {
+        assert!(
+            xml.contains(r#"ySplit="1""#) && xml.contains("<autoFilter"),
+            "{name}"
+        );
+    }
+}

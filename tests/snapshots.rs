@@ -61,3 +61,23 @@ fn results_json() {
         ".datasets[].source" => "[source file]",
     });
 }
+
+/// The scorecard's HTML, with the run time and version fixed.
+#[test]
+fn scorecard_html() {
+    let out = tempfile::tempdir().unwrap();
+    run(out.path());
+    let mut results: ddss::results::RunResults =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap())
+            .unwrap();
+    results.generated_at = "2026-06-30T21:00:00Z".into();
+    results.tool.version = "[version]".into();
+    results.rule_packs.hash = "sha256:[hash]".into();
+    for d in &mut results.datasets {
+        d.source = "[source file]".into();
+    }
+    let html = ddss::report::scorecard::render(&results, &[], ddss::report::Lang::Vi);
+    // The stylesheet has its own file; the snapshot is about the content.
+    let body = &html[html.find("</style>").unwrap()..];
+    insta::assert_snapshot!(body);
+}

@@ -92,8 +92,12 @@ impl Locale {
 
     /// Change in percentage points: `+1,2 điểm` / `+1.2 pts`.
     pub fn points(&self, change: f64) -> String {
-        let sign = if change >= 0.0 { "+" } else { "−" };
         let n = format!("{:.1}", change.abs() * 100.0);
+        let sign = match change {
+            _ if n == "0.0" => "±",
+            c if c > 0.0 => "+",
+            _ => "−",
+        };
         match self.lang {
             Lang::Vi => format!("{sign}{} điểm", n.replace('.', ",")),
             Lang::En => format!("{sign}{n} pts"),
@@ -122,6 +126,19 @@ impl Locale {
         }
     }
 
+    pub fn more_units(&self, n: usize) -> String {
+        match self.lang {
+            Lang::Vi => format!(
+                "… và {} đơn vị khác (danh sách đầy đủ trong results.json).",
+                self.integer(n as u64)
+            ),
+            Lang::En => format!(
+                "… and {} more (full list in results.json).",
+                self.integer(n as u64)
+            ),
+        }
+    }
+
     pub fn dimension(&self, d: Dimension) -> &'static str {
         match self.lang {
             Lang::Vi => d.label_vi(),
@@ -146,6 +163,7 @@ mod tests {
         assert_eq!(en.date("2026-11-22"), "2026-11-22");
         assert_eq!(vi.points(0.012), "+1,2 điểm");
         assert_eq!(en.points(-0.012), "−1.2 pts");
+        assert_eq!(vi.points(-0.0001), "±0,0 điểm");
         assert_eq!(vi.instant("2026-11-22T21:05:09Z"), "22/11/2026 21:05 UTC");
     }
 }

@@ -23,8 +23,9 @@ use crate::pack::Dimension;
 use crate::results::{DatasetResult, DatasetStatus, RuleStatus, RunResults, RunStatus, UnitResult};
 
 const STYLE: &str = include_str!("style.css");
-/// Communes listed per dataset in the league table.
-const COMMUNES_SHOWN: usize = 10;
+/// Provinces and communes listed per dataset in the league table (worst
+/// first); the full lists are in results.json.
+const UNITS_SHOWN: usize = 10;
 /// Rules listed in "top failing rules".
 const RULES_SHOWN: usize = 10;
 /// Runs drawn in a sparkline.
@@ -41,15 +42,14 @@ pub fn write(
     write_atomic(path, |w| w.write_all(html.as_bytes()))
 }
 
-/// The page. `history` is the recorded runs, oldest first; it may or may not
-/// already contain `results` (matched by `generated_at`).
+/// The page. `history` is the recorded runs, oldest first; its last entry
+/// may or may not already be `results`.
 pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> String {
     let t = Locale { lang };
-    let mut runs: Vec<&RunResults> = history
-        .iter()
-        .filter(|r| r.generated_at != results.generated_at || r.as_of != results.as_of)
-        .collect();
-    runs.push(results);
+    let mut runs: Vec<&RunResults> = history.iter().collect();
+    if !runs.last().is_some_and(|last| same_run(last, results)) {
+        runs.push(results);
+    }
     let mut page = String::with_capacity(64 * 1024);
     let _ = write!(
         page,
@@ -84,6 +84,16 @@ pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> Strin
         esc(short_hash(&results.rule_packs.hash)),
     );
     page
+}
+
+fn same_run(a: &RunResults, b: &RunResults) -> bool {
+    a.generated_at == b.generated_at
+        && a.rule_packs.hash == b.rule_packs.hash
+        && a.datasets.len() == b.datasets.len()
+        && a.datasets
+            .iter()
+            .zip(&b.datasets)
+            .all(|(x, y)| x.name == y.name && x.scores == y.scores)
 }
 
 fn short_hash(hash: &str) -> &str {
@@ -167,7 +177,11 @@ fn overview(page: &mut String, results: &RunResults, runs: &[&RunResults], t: &L
                 if prev_run.rule_packs.hash != cur_run.rule_packs.hash {
                     let _ = write!(text, " ({})", t.rules_changed());
                 }
-                let class = if cur - prev >= 0.0 { "up" } else { "down" };
+                let class = match cur - prev {
+                    d if d.abs() < 0.0005 => "flat",
+                    d if d > 0.0 => "up",
+                    _ => "down",
+                };
                 format!(r#"<span class="{class}">{}</span>"#, esc(&text))
             }
             _ => t.first_run().to_string(),
@@ -302,6 +316,16 @@ fn unit_table_head(page: &mut String, t: &Locale, with_province: bool) {
     let _ = write!(page, "<th>{}</th></tr></thead><tbody>", t.overall());
 }
 
+fn more_units(page: &mut String, t: &Locale, total: usize) {
+    if total > UNITS_SHOWN {
+        let _ = writeln!(
+            page,
+            "<p class=\"small\">{}</p>",
+            t.more_units(total - UNITS_SHOWN)
+        );
+    }
+}
+
 fn league(page: &mut String, results: &RunResults, t: &Locale) {
     let _ = writeln!(page, r#"<section id="league"><h2>{}</h2>"#, t.league());
     for d in &results.datasets {
@@ -317,13 +341,20 @@ fn league(page: &mut String, results: &RunResults, t: &Locale) {
         if !d.provinces.is_empty() {
             let _ = writeln!(page, "<h4>{}</h4>", t.provinces());
             unit_table_head(page, t, false);
-            unit_rows(page, &d.provinces, t, false);
+            unit_rows(
+                page,
+                &d.provinces[..d.provinces.len().min(UNITS_SHOWN)],
+                t,
+                false,
+            );
             page.push_str("</tbody></table>\n");
+            more_units(page, t, d.provinces.len());
         }
         let _ = writeln!(page, "<h4>{}</h4>", t.communes());
         unit_table_head(page, t, true);
-        unit_rows(page, &d.units[..d.units.len().min(COMMUNES_SHOWN)], t, true);
+        unit_rows(page, &d.units[..d.units.len().min(UNITS_SHOWN)], t, true);
         page.push_str("</tbody></table>\n");
+        more_units(page, t, d.units.len());
     }
     page.push_str("</section>\n");
 }
