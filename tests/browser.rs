@@ -29,9 +29,18 @@ fn find_chromium() -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// What a Chromium run printed.
+struct Printed {
+    stdout: String,
+    stderr: String,
+}
+
 /// Runs headless Chromium with the flags that keep it off the network;
-/// kills it after two minutes.
-fn chromium(browser: &Path, profile: &Path, args: &[String]) -> std::process::Output {
+/// kills it after two minutes. Output goes to files, not pipes: a DOM dump
+/// larger than a pipe's buffer would block the browser while we wait.
+fn chromium(browser: &Path, profile: &Path, args: &[String]) -> Printed {
+    let stdout_path = profile.join("stdout.txt");
+    let stderr_path = profile.join("stderr.txt");
     let mut child = Command::new(browser)
         .args([
             "--headless",
@@ -44,10 +53,14 @@ fn chromium(browser: &Path, profile: &Path, args: &[String]) -> std::process::Ou
             "--disable-sync",
             "--hide-scrollbars",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.join("profile").display()
+        ))
         .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
         .expect("start chromium");
     let started = Instant::now();
@@ -58,7 +71,12 @@ fn chromium(browser: &Path, profile: &Path, args: &[String]) -> std::process::Ou
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    child.wait_with_output().expect("chromium output")
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    Printed {
+        stdout: read(&stdout_path),
+        stderr: read(&stderr_path),
+    }
 }
 
 #[test]
@@ -116,7 +134,7 @@ fn scorecard_renders_in_headless_chromium() {
     assert!(
         shot.exists(),
         "no screenshot; chromium said: {}",
-        String::from_utf8_lossy(&run.stderr)
+        run.stderr
     );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
@@ -147,7 +165,7 @@ fn scorecard_renders_in_headless_chromium() {
     );
 
     let dom = chromium(&browser, profile.path(), &["--dump-dom".into(), url]);
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = dom.stdout;
     assert!(
         dom.contains("<title>Bảng điểm chất lượng dữ liệu — 30/06/2026</title>"),
         "title missing from the DOM: {}",
@@ -164,7 +182,14 @@ fn scorecard_renders_in_headless_chromium() {
             "heading '{heading}' missing"
         );
     }
-    for dataset in ["dan_cu", "khai_sinh", "khai_tu", "doi_tuong_btxh"] {
+    for dataset in [
+        "dan_cu",
+        "khai_sinh",
+        "khai_tu",
+        "ket_hon",
+        "thua_dat",
+        "doi_tuong_btxh",
+    ] {
         assert!(dom.contains(dataset), "dataset {dataset} missing");
     }
     assert!(dom.contains("<polyline"), "no trend line after two runs");

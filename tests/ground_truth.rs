@@ -44,6 +44,8 @@ fn validate(data: &Path, out: &Path, as_of: &str) -> RunResults {
             data.join("khai_sinh.csv"),
             data.join("khai_tu.csv"),
             data.join("doi_tuong_btxh.csv"),
+            data.join("ket_hon.csv"),
+            data.join("thua_dat.csv"),
         ],
         &options,
     )
@@ -72,7 +74,7 @@ fn assert_matches_ground_truth(seed: u64, people: usize) {
     let manifest = generate_into(data.path(), seed, people, 0.05);
     let results = validate(data.path(), out.path(), &manifest.as_of);
     assert!(results.unmatched_inputs.is_empty());
-    assert_eq!(results.datasets.len(), 4);
+    assert_eq!(results.datasets.len(), 6);
     let mut injected = 0;
     for dataset in &results.datasets {
         let truth = &manifest.datasets[&dataset.name];

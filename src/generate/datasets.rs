@@ -52,12 +52,12 @@ const BTXH: &[&str] = &[
     "ngay_cap_nhat",
 ];
 
-const ISO: &str = "%Y-%m-%d";
-const VN: &str = "%d/%m/%Y";
+pub(super) const ISO: &str = "%Y-%m-%d";
+pub(super) const VN: &str = "%d/%m/%Y";
 
 /// Whether `id` encodes this birth year and sex (digit 4 = gender/century,
 /// digits 5–6 = year), computed here independently of the checks.
-fn id_agrees(id: &str, birth: NaiveDate, male: bool) -> bool {
+pub(super) fn id_agrees(id: &str, birth: NaiveDate, male: bool) -> bool {
     let b = id.as_bytes();
     let year = birth.year();
     let digit = (year - 1900).div_euclid(100) * 2 + i32::from(!male);
@@ -69,7 +69,7 @@ fn id_agrees(id: &str, birth: NaiveDate, male: bool) -> bool {
 /// A name damaged the way exports damage names, each certain to be caught
 /// by `vn_text`: decomposed Unicode, UTF-8 decoded twice, doubled or
 /// trailing spaces, all lowercase.
-fn garble_name(g: &mut Gen, name: &str) -> String {
+pub(super) fn garble_name(g: &mut Gen, name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let ascii = name.is_ascii();
     match g.rng.random_range(0..5) {
@@ -95,10 +95,13 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
         p.referenced = true; // in death registrations
     }
     let beneficiaries = welfare_plan(g, &mut persons);
+    let couples = super::ket_hon::plan(g, &mut persons);
+    let holders = super::thua_dat::plan(g, &mut persons);
 
-    let dan_cu = dan_cu(g, &persons);
+    let mut dan_cu = dan_cu(g, &persons);
     let khai_sinh = khai_sinh(g, &persons, &births);
     let khai_tu = khai_tu(g, &persons);
+    tag_unregistered_deaths(&mut dan_cu, &khai_tu);
     let registered_deaths: Vec<usize> = persons
         .iter()
         .enumerate()
@@ -114,7 +117,25 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
         .collect();
     let mut btxh = btxh(g, &persons, &beneficiaries, &registered_deaths, &intact);
     tag_register_mismatches(&dan_cu, &mut btxh);
-    vec![dan_cu, khai_sinh, khai_tu, btxh]
+    let ket_hon = super::ket_hon::sheet(g, &persons, &couples);
+    let thua_dat = super::thua_dat::sheet(g, &persons, &holders, &registered_deaths, &khai_tu);
+    vec![dan_cu, khai_sinh, khai_tu, btxh, ket_hon, thua_dat]
+}
+
+/// DC-015 ground truth: rows of the register marked deceased whose ID (when
+/// present) has no death registration — the death never registered, or
+/// registered under a damaged ID.
+fn tag_unregistered_deaths(register: &mut Sheet, deaths: &Sheet) {
+    let registered: std::collections::HashSet<&str> =
+        deaths.rows.iter().map(|r| r.cells[1].as_str()).collect();
+    let (id, status) = (register.col("so_dinh_danh"), register.col("trang_thai"));
+    for row in &mut register.rows {
+        let value = row.cells[id].trim();
+        let missing = value.is_empty() || value.eq_ignore_ascii_case("NULL");
+        if row.cells[status] == "da_mat" && !missing && !registered.contains(value) {
+            row.tag("DC-015");
+        }
+    }
 }
 
 /// BT-015 ground truth, worked out independently of the check: the
@@ -235,7 +256,7 @@ fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str
 
 /// A commune code that is not in the 2025 list: half the time a real
 /// pre-reform code abolished on 1 July 2025 (the commonest real case).
-fn bad_commune(g: &mut Gen) -> String {
+pub(super) fn bad_commune(g: &mut Gen) -> String {
     if g.chance(0.5) {
         return g.pick(&g.lists.abolished_communes.clone()).clone();
     }
@@ -498,6 +519,9 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
     let mut serial = 0;
     for p in persons {
         let Some(death) = p.death else { continue };
+        if g.chance(g.rate / 2.0) {
+            continue; // the death was never registered (DC-015 in the register)
+        }
         serial += 1;
         let registered = g.date_between(death, (death + TimeDelta::days(14)).min(g.as_of));
         let cells = vec![

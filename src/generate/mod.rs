@@ -13,7 +13,9 @@
 //! reference lists give byte-identical files on every machine.
 
 mod datasets;
+mod ket_hon;
 mod names;
+mod thua_dat;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

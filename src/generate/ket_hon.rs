@@ -1,0 +1,261 @@
+//! Marriage registrations (`ket_hon.csv`, pack `rules/ho_tich/ket_hon.toml`):
+//! couples from the register, registered at a legal age, with the commune
+//! code in force on the registration date; and the defects that pack checks.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use rand::Rng;
+
+use super::datasets::{VN, bad_commune, garble_name};
+use super::{Gen, Person, Row, Sheet, ymd};
+
+const COLUMNS: &[&str] = &[
+    "so_dang_ky",
+    "so_dinh_danh_chong",
+    "ho_ten_chong",
+    "ngay_sinh_chong",
+    "so_dinh_danh_vo",
+    "ho_ten_vo",
+    "ngay_sinh_vo",
+    "ngay_dang_ky",
+    "ma_xa",
+    "ngay_cap_nhat",
+];
+
+/// The day the 2025 commune list took effect (Nghị quyết 202/2025/QH15).
+fn reform_day() -> NaiveDate {
+    ymd(2025, 7, 1)
+}
+
+/// `years` after `date`, Feb 29 moving to Mar 1 as the law counts birthdays.
+fn years_after(date: NaiveDate, years: i32) -> NaiveDate {
+    date.with_year(date.year() + years)
+        .unwrap_or_else(|| ymd(date.year() + years, 3, 1))
+}
+
+/// Age in full years at `at`, computed independently of the `age` check.
+fn age_at(birth: NaiveDate, at: NaiveDate) -> i32 {
+    let mut age = at.year() - birth.year();
+    if years_after(birth, age) > at {
+        age -= 1;
+    }
+    age
+}
+
+fn year_digits_agree(id: &str, birth: NaiveDate) -> bool {
+    id.len() == 12 && id[4..6] == format!("{:02}", birth.year() % 100)
+}
+
+/// (husband, wife, registration date): living people, each married once,
+/// both of legal age on the day (Luật HN&GĐ 2014 Điều 8: 20 and 18).
+pub(super) fn plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, usize, NaiveDate)> {
+    let latest = g.as_of - TimeDelta::days(1);
+    let eligible = |p: &Person, years: i32| {
+        p.death.is_none() && years_after(p.birth, years) + TimeDelta::days(30) < latest
+    };
+    let men: Vec<usize> = (0..persons.len())
+        .filter(|i| persons[*i].male && eligible(&persons[*i], 20))
+        .collect();
+    let mut women: Vec<usize> = (0..persons.len())
+        .filter(|i| !persons[*i].male && eligible(&persons[*i], 18))
+        .collect();
+    let mut couples = Vec::new();
+    for m in men {
+        if women.is_empty() || !g.chance(0.12) {
+            continue;
+        }
+        let w = women.swap_remove(g.rng.random_range(0..women.len()));
+        let earliest = years_after(persons[m].birth, 20)
+            .max(years_after(persons[w].birth, 18))
+            .max(ymd(2016, 1, 1))
+            + TimeDelta::days(1);
+        let registered = g.date_between(earliest.min(latest), latest);
+        persons[m].referenced = true;
+        persons[w].referenced = true;
+        couples.push((m, w, registered));
+    }
+    couples
+}
+
+pub(super) fn sheet(
+    g: &mut Gen,
+    persons: &[Person],
+    couples: &[(usize, usize, NaiveDate)],
+) -> Sheet {
+    let mut sheet = Sheet {
+        name: "ket_hon",
+        file: "ket_hon.csv",
+        delimiter: b',',
+        columns: COLUMNS,
+        rows: vec![],
+    };
+    let mut serial = 0;
+    for &(m, w, registered) in couples {
+        serial += 1;
+        let (h, v) = (&persons[m], &persons[w]);
+        // Before the reform a commune code of the old list; from then on, the new list.
+        let commune = if registered < reform_day() {
+            g.pick(&g.lists.abolished_communes.clone()).clone()
+        } else {
+            h.commune.clone()
+        };
+        let cells = vec![
+            format!("KH-{}-{serial:06}", registered.year()),
+            h.id.clone(),
+            h.name.clone(),
+            h.birth.format(VN).to_string(),
+            v.id.clone(),
+            v.name.clone(),
+            v.birth.format(VN).to_string(),
+            registered.format(VN).to_string(),
+            commune,
+            g.recent().format(VN).to_string(),
+        ];
+        sheet.rows.push(Row {
+            cells,
+            fails: vec![],
+        });
+    }
+    let [
+        key,
+        h_id,
+        h_name,
+        h_birth,
+        w_id,
+        w_name,
+        w_birth,
+        date,
+        commune,
+        updated,
+    ] = std::array::from_fn(|i| i);
+    let mut extra = Vec::new();
+    for i in 0..sheet.rows.len() {
+        if !g.chance(g.rate) {
+            continue;
+        }
+        let registered = couples[i].2;
+        let post_reform = registered >= reform_day();
+        let row = &mut sheet.rows[i];
+        match g.rng.random_range(0..14) {
+            0 => {
+                row.cells[h_id] = String::new();
+                row.tag("KH-001");
+            }
+            1 => {
+                row.cells[w_id] = "NULL".into();
+                row.tag("KH-002");
+            }
+            2 => {
+                row.cells[h_id].pop(); // 11 digits: a lost digit
+                row.tag("KH-003");
+                row.tag("KH-008");
+            }
+            3 => {
+                // The wife's birth year one year off: her ID no longer agrees.
+                let birth = persons[couples[i].1].birth;
+                let moved =
+                    birth
+                        .with_year(birth.year() - 1)
+                        .unwrap_or(ymd(birth.year() - 1, 2, 28));
+                row.cells[w_birth] = moved.format(VN).to_string();
+                row.tag("KH-004");
+            }
+            4 => {
+                let birth = years_after(registered, -19);
+                row.cells[h_birth] = birth.format(VN).to_string();
+                debug_assert!(age_at(birth, registered) < 20);
+                row.tag("KH-005");
+                if !year_digits_agree(&row.cells[h_id], birth) {
+                    row.tag("KH-003");
+                }
+            }
+            5 => {
+                let birth = years_after(registered, -17);
+                row.cells[w_birth] = birth.format(VN).to_string();
+                debug_assert!(age_at(birth, registered) < 18);
+                row.tag("KH-006");
+                if !year_digits_agree(&row.cells[w_id], birth) {
+                    row.tag("KH-004");
+                }
+            }
+            6 => {
+                // Registered twice: the second record gets its own number.
+                let mut copy = row.clone();
+                serial += 1;
+                copy.cells[key] = format!("KH-{}-{serial:06}", registered.year());
+                extra.push(copy);
+            }
+            7 => {
+                let birth = persons[couples[i].0].birth;
+                row.cells[h_id] = g.new_id(birth, true);
+                row.tag("KH-008");
+            }
+            8 => {
+                let future = g.as_of + TimeDelta::days(g.rng.random_range(1..200));
+                row.cells[date] = future.format(VN).to_string();
+                row.tag("KH-011");
+                if !post_reform {
+                    row.tag("KH-012"); // an old-list code on a post-reform date
+                }
+            }
+            9 if post_reform => {
+                row.cells[date] = format!("31/02/{}", registered.year());
+                row.tag("KH-010");
+            }
+            10 if post_reform => {
+                row.cells[commune] = bad_commune(g);
+                row.tag("KH-012");
+            }
+            11 => {
+                row.cells[h_name] = garble_name(g, &row.cells[h_name].clone());
+                row.tag("KH-013");
+            }
+            12 => {
+                row.cells[w_name] = garble_name(g, &row.cells[w_name].clone());
+                row.tag("KH-014");
+            }
+            _ => {
+                row.cells[updated] = g.stale().format(VN).to_string();
+                row.tag("KH-015");
+            }
+        }
+    }
+    sheet.rows.extend(extra);
+    tag_duplicate_couples(&mut sheet);
+    sheet
+}
+
+/// KH-007 ground truth from the final rows: every row whose (husband,
+/// wife) IDs, both present, occur more than once.
+fn tag_duplicate_couples(sheet: &mut Sheet) {
+    let missing = |s: &str| s.trim().is_empty() || s.trim().eq_ignore_ascii_case("NULL");
+    let key = |r: &Row| {
+        (!missing(&r.cells[1]) && !missing(&r.cells[4]))
+            .then(|| (r.cells[1].clone(), r.cells[4].clone()))
+    };
+    let mut counts: HashMap<(String, String), usize> = HashMap::new();
+    for r in &sheet.rows {
+        if let Some(k) = key(r) {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    for r in &mut sheet.rows {
+        if key(r).is_some_and(|k| counts[&k] > 1) {
+            r.tag("KH-007");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_count_full_years_and_leap_birthdays() {
+        assert_eq!(age_at(ymd(2000, 5, 10), ymd(2020, 5, 9)), 19);
+        assert_eq!(age_at(ymd(2000, 5, 10), ymd(2020, 5, 10)), 20);
+        assert_eq!(age_at(ymd(2004, 2, 29), ymd(2022, 2, 28)), 17);
+        assert_eq!(age_at(ymd(2004, 2, 29), ymd(2022, 3, 1)), 18);
+    }
+}
