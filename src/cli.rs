@@ -37,6 +37,8 @@ pub enum Command {
     Checks,
     /// Write deterministic synthetic exports with a ground-truth manifest.
     Generate(GenerateArgs),
+    /// Stream a birth-registration export of any size in constant memory (benchmark input).
+    GenerateBirths(GenerateBirthsArgs),
     /// Score series per dataset over the recorded runs, and the change since the last run.
     Trend {
         /// The output folder of earlier `validate` runs.
@@ -66,6 +68,25 @@ pub struct GenerateArgs {
     pub reference: PathBuf,
     /// Output folder.
     #[arg(long, default_value = "fixtures")]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateBirthsArgs {
+    /// Data rows to write.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    #[arg(long, default_value_t = 20260630)]
+    pub seed: u64,
+    /// Probability that a row receives one defect.
+    #[arg(long, default_value_t = 0.05)]
+    pub defect_rate: f64,
+    #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
+    pub as_of: NaiveDate,
+    #[arg(long, default_value = "rules/reference")]
+    pub reference: PathBuf,
+    /// Output CSV file.
+    #[arg(long)]
     pub out: PathBuf,
 }
 
@@ -145,6 +166,7 @@ pub fn main() -> i32 {
         Command::CheckRules { rules } => check_rules(&rules),
         Command::Generate(args) => generate(args),
         Command::Trend { out, format } => trend(&out, format),
+        Command::GenerateBirths(args) => generate_births(args),
         Command::Checks => {
             for (name, code) in crate::checks::KINDS {
                 println!("{code}  {name}");
@@ -276,6 +298,30 @@ fn generate(args: GenerateArgs) -> i32 {
                     truth.rows
                 );
             }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("ddss: cannot generate: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+fn generate_births(args: GenerateBirthsArgs) -> i32 {
+    if !(0.0..=1.0).contains(&args.defect_rate) {
+        eprintln!("ddss: --defect-rate must be between 0 and 1");
+        return exit::USAGE;
+    }
+    let options = crate::generate::births_stream::BirthsOptions {
+        rows: args.rows,
+        seed: args.seed,
+        as_of: args.as_of,
+        defect_rate: args.defect_rate,
+        reference_dir: args.reference,
+    };
+    match crate::generate::births_stream::write_births(&args.out, &options) {
+        Ok(rows) => {
+            println!("{}: {rows} rows", args.out.display());
             exit::OK
         }
         Err(e) => {

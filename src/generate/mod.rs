@@ -12,6 +12,7 @@
 //! The stream is ChaCha8 seeded with `--seed`, so the same seed, size and
 //! reference lists give byte-identical files on every machine.
 
+pub mod births_stream;
 mod datasets;
 mod ket_hon;
 mod names;

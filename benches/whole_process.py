@@ -1,0 +1,152 @@
+"""Whole-process benchmark of ddss against the parse floor and DuckDB (issue 6).
+
+Run through benches/run.sh, which builds ddss in release mode and installs
+polars and duckdb into a private virtualenv. For every size it streams a
+birth-registration export with `ddss generate-births`, then times, as whole
+processes, after one warm-up run each and in interleaved order:
+
+  floor   polars (Python) reading the file with every column as text, no checks
+  duckdb  one SQL query computing the 12 failure counts of the benchmark pack
+  ddss    `ddss validate` with benches/packs/khai_sinh_12.toml (all reports written)
+
+and prints medians, rows/s, peak RSS (/usr/bin/time) and the ratios
+ddss/floor and ddss/duckdb. It fails if ddss's counts differ from DuckDB's.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DDSS = ROOT / "target" / "release" / "ddss"
+PACK = ROOT / "benches" / "packs" / "khai_sinh_12.toml"
+COMMUNES = ROOT / "rules" / "reference" / "communes_2024.csv"
+AS_OF = "2026-06-30"
+ETHNIC = ", ".join(f"'{i:02}'" for i in range(1, 55))
+
+FLOOR = """
+import sys, polars as pl
+df = pl.read_csv(sys.argv[1], infer_schema=False)
+print(df.height)
+"""
+
+# Same semantics as the ddss checks: a value is missing when empty or
+# whitespace-only; value checks skip missing values; a date that does not
+# parse is skipped by range/expr/fresh; every row of a duplicated group fails.
+DUCKDB = """
+import sys, json, duckdb
+path, communes, as_of, ethnic = sys.argv[1:5]
+sql = f'''
+WITH t AS (
+  SELECT nullif(trim(so_dang_ky), '') AS k, nullif(trim(so_dinh_danh), '') AS id,
+         nullif(trim(ho_ten), '') AS name, nullif(trim(gioi_tinh), '') AS sex,
+         try_strptime(trim(ngay_sinh), '%Y-%m-%d')::DATE AS birth,
+         try_strptime(trim(ngay_dang_ky), '%Y-%m-%d')::DATE AS reg,
+         nullif(trim(ma_dan_toc), '') AS ethnic, nullif(trim(ma_xa), '') AS commune,
+         try_strptime(trim(ngay_cap_nhat), '%Y-%m-%d')::DATE AS updated
+  FROM read_csv('{path}', all_varchar = true, header = true, delim = ',', quote = '"')
+),
+dup_k AS (SELECT sum(n) AS n FROM (SELECT count(*) AS n FROM t WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1)),
+dup_id AS (SELECT sum(n) AS n FROM (SELECT count(*) AS n FROM t WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1)),
+codes AS (SELECT code FROM read_csv('{communes}', all_varchar = true, header = true))
+SELECT
+  count(*) FILTER (WHERE k IS NULL) AS B01,
+  coalesce((SELECT n FROM dup_k), 0) AS B02,
+  count(*) FILTER (WHERE id IS NULL) AS B03,
+  count(*) FILTER (WHERE id IS NOT NULL AND NOT regexp_full_match(id, '[0-9]{{12}}')) AS B04,
+  coalesce((SELECT n FROM dup_id), 0) AS B05,
+  count(*) FILTER (WHERE name IS NULL) AS B06,
+  count(*) FILTER (WHERE sex IS NOT NULL AND sex NOT IN ('Nam', 'Nữ')) AS B07,
+  count(*) FILTER (WHERE birth < DATE '1900-01-01' OR birth > DATE '{as_of}') AS B08,
+  count(*) FILTER (WHERE reg < birth) AS B09,
+  count(*) FILTER (WHERE ethnic IS NOT NULL AND ethnic NOT IN ({ethnic})) AS B10,
+  count(*) FILTER (WHERE commune IS NOT NULL AND commune NOT IN (SELECT code FROM codes)) AS B11,
+  count(*) FILTER (WHERE updated < DATE '{as_of}' - INTERVAL 365 DAY) AS B12
+FROM t
+'''
+con = duckdb.connect()
+row = con.execute(sql).fetchone()
+names = [d[0].upper() for d in con.description]
+print(json.dumps({n: int(v) for n, v in zip(names, row)}))
+"""
+
+
+def timed(cmd, stdout_path=None):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, stdout)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        start = time.perf_counter()
+        out = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", tf.name, *cmd],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        seconds = time.perf_counter() - start
+        if out.returncode not in (0, 1):
+            sys.exit(f"failed ({out.returncode}): {' '.join(map(str, cmd))}\n{out.stderr}")
+        rss_kib = int(tf.read().strip().splitlines()[-1])
+    return seconds, rss_kib / 1024, out.stdout
+
+
+def main():
+    sizes = [int(s) for s in os.environ.get("DDSS_BENCH_SIZES", "1000000 10000000").split()]
+    runs = int(os.environ.get("DDSS_BENCH_RUNS", "3"))
+    data_dir = ROOT / "target" / "bench-data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    table = []
+    for rows in sizes:
+        path = data_dir / f"khai_sinh_bench_{rows}.csv"
+        if not path.exists():
+            print(f"generating {path} …", flush=True)
+            subprocess.run(
+                [DDSS, "generate-births", "--rows", str(rows), "--as-of", AS_OF,
+                 "--reference", ROOT / "rules" / "reference", "--out", path],
+                check=True, cwd=ROOT,
+            )
+        size_mb = path.stat().st_size / 1e6
+        out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
+        tools = {
+            "floor": [python, "-c", FLOOR, path],
+            "duckdb": [python, "-c", DUCKDB, path, COMMUNES, AS_OF, ETHNIC],
+            "ddss": [DDSS, "validate", "--rules", PACK, "--out", out_dir, "--as-of", AS_OF,
+                     "--no-progress", "--format", "json", path],
+        }
+        samples = {name: [] for name in tools}
+        outputs = {}
+        for i in range(runs + 1):  # the first round warms the page cache
+            for name, cmd in tools.items():
+                seconds, rss, stdout = timed([str(c) for c in cmd])
+                if i > 0:
+                    samples[name].append((seconds, rss))
+                outputs[name] = stdout
+            print(f"{rows:>11,} rows, round {i}: " + ", ".join(
+                f"{n} {samples[n][-1][0]:.2f}s" if i else f"{n} warm-up" for n in tools), flush=True)
+
+        duck = json.loads(outputs["duckdb"])
+        result = json.loads(outputs["ddss"])
+        ours = {r["id"]: r["failed"] for r in result["datasets"][0]["rules"]}
+        if ours != duck:
+            sys.exit(f"counts differ at {rows} rows:\n ddss   {ours}\n duckdb {duck}")
+        medians = {n: (statistics.median(s for s, _ in v), max(r for _, r in v)) for n, v in samples.items()}
+        table.append((rows, size_mb, medians, ours))
+
+    print("\n| rows | file | tool | median s | rows/s | peak RSS MiB | ddss ÷ tool |")
+    print("|---:|---:|---|---:|---:|---:|---:|")
+    for rows, size_mb, medians, _ in table:
+        for name, (secs, rss) in medians.items():
+            ratio = medians["ddss"][0] / secs
+            print(f"| {rows:,} | {size_mb:.0f} MB | {name} | {secs:.2f} | {rows / secs:,.0f} | {rss:,.0f} | {ratio:.2f} |")
+    if len(table) > 1:
+        (r0, _, m0, _), (r1, _, m1, _) = table[0], table[-1]
+        print(f"\nscaling ddss {r1 // r0}× rows: {m1['ddss'][0] / m0['ddss'][0]:.2f}× time")
+    print("\ncounts (ddss = duckdb):", json.dumps(table[-1][3]))
+
+
+if __name__ == "__main__":
+    main()
