@@ -88,8 +88,8 @@ pub fn write_births(path: &Path, options: &BirthsOptions) -> std::io::Result<u64
                 if male { "Nam".into() } else { "Nữ".into() },
                 iso(birth),
                 iso(registered),
-                g.pick(&g.lists.ethnic_codes.clone()).clone(),
-                g.pick(&g.lists.communes.clone()).clone(),
+                g.pick_listed(|l| &l.ethnic_codes),
+                g.pick_listed(|l| &l.communes),
                 iso(g.recent()),
             ];
             if g.chance(g.rate) {

@@ -189,7 +189,7 @@ fn register_people(g: &mut Gen, n: usize) -> Vec<Person> {
                 name: g.name(male),
                 birth,
                 male,
-                commune: g.pick(&g.lists.communes.clone()).clone(),
+                commune: g.pick_listed(|l| &l.communes),
                 death,
                 referenced: false,
             }
@@ -258,7 +258,7 @@ fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str
 /// pre-reform code abolished on 1 July 2025 (the commonest real case).
 pub(super) fn bad_commune(g: &mut Gen) -> String {
     if g.chance(0.5) {
-        return g.pick(&g.lists.abolished_communes.clone()).clone();
+        return g.pick_listed(|l| &l.abolished_communes);
     }
     loop {
         let code = format!("{:05}", g.rng.random_range(0..100_000));
@@ -407,7 +407,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
         let ethnic = if g.chance(0.85) {
             "01".to_string()
         } else {
-            g.pick(&g.lists.ethnic_codes.clone()).clone()
+            g.pick_listed(|l| &l.ethnic_codes)
         };
         let cells = vec![
             format!("KS-{}-{:06}", registered.year(), n + 1),

@@ -96,7 +96,7 @@ pub(super) fn sheet(
         let (h, v) = (&persons[m], &persons[w]);
         // Before the reform a commune code of the old list; from then on, the new list.
         let commune = if registered < reform_day() {
-            g.pick(&g.lists.abolished_communes.clone()).clone()
+            g.pick_listed(|l| &l.abolished_communes)
         } else {
             h.commune.clone()
         };

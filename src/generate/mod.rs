@@ -134,6 +134,13 @@ impl Gen {
         &items[self.rng.random_range(0..items.len())]
     }
 
+    /// One value of a reference list, drawn like [`Gen::pick`] (same random
+    /// stream) without copying the list.
+    pub fn pick_listed(&mut self, list: impl Fn(&Lists) -> &Vec<String>) -> String {
+        let i = self.rng.random_range(0..list(&self.lists).len());
+        list(&self.lists)[i].clone()
+    }
+
     pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && self.rng.random_bool(p.min(1.0))
     }
@@ -174,7 +181,7 @@ impl Gen {
     /// Điều 13; Thông tư 07/2016/TT-BCA Điều 7).
     pub fn new_id(&mut self, birth: NaiveDate, male: bool) -> String {
         loop {
-            let place = self.pick(&self.lists.birthplaces.clone()).clone();
+            let place = self.pick_listed(|l| &l.birthplaces);
             let century = (birth.year() / 100 - 19).clamp(0, 4) * 2 + i32::from(!male);
             let id = format!(
                 "{place}{century}{:02}{:06}",
