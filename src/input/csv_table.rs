@@ -9,7 +9,10 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::sniff_delimiter;
 use crate::error::ReadError;
@@ -54,7 +57,18 @@ pub struct Table {
 pub fn read_table(
     path: &Path,
     options: &ReadOptions,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Table, ReadError> {
+    read_table_in_parts(path, options, progress, None)
+}
+
+/// [`read_table`], cutting the rows into `parts` chunks (default: one per
+/// thread for files of 4 MiB or more).
+fn read_table_in_parts(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    parts: Option<usize>,
 ) -> Result<Table, ReadError> {
     let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
         path: path.to_path_buf(),
@@ -88,84 +102,69 @@ pub fn read_table(
     }
     let header = header_names(&record, &mut problems);
     let width = header.len();
-    let estimated_rows = (text.len() / (record.as_slice().len().max(16) + width)).max(16);
-    let mut builders: Vec<StringChunkedBuilder> = header
-        .iter()
-        .map(|h| StringChunkedBuilder::new(h.as_str().into(), estimated_rows))
-        .collect();
-    let mut lines = Vec::with_capacity(estimated_rows);
     let missing: Vec<&str> = options.missing_values.iter().map(|m| m.trim()).collect();
 
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, |p| p.line());
-        let end_line = reader.position().line();
-        let spans_lines = end_line > line + 1;
-        if spans_lines {
-            // Legitimate multi-line values are quoted in pairs; an odd count
-            // means a quote was opened and never closed, and the reader has
-            // swallowed the following lines into this one value.
-            let start = record.position().map_or(0, |p| p.byte()) as usize;
-            let end = (reader.position().byte() as usize).min(text.len());
-            let quotes = text[start.min(end)..end]
-                .iter()
-                .filter(|b| **b == b'"')
-                .count();
-            if quotes % 2 == 1 {
-                problems.push(
-                    line,
-                    format!(
-                        "a double quote opened on this line is never closed; lines {line}–{} were read as one value",
-                        end_line.saturating_sub(1)
-                    ),
-                );
-            }
-        }
-        if record.len() != width {
-            let mut message = format!("{} fields, but the header has {width}", record.len());
-            if spans_lines {
-                message.push_str(&format!(
-                    "; the record runs to line {}: look for an unbalanced double quote",
-                    end_line.saturating_sub(1)
-                ));
-            } else if record.len() > width {
-                message.push_str(
-                    "; the extra fields are ignored (an unquoted delimiter inside a value?)",
-                );
-            } else {
-                message.push_str("; the missing fields count as empty");
-            }
-            problems.push(line, message);
-        }
-        for (i, builder) in builders.iter_mut().enumerate() {
-            match record.get(i) {
-                None => builder.append_null(),
-                Some(field) => match std::str::from_utf8(field) {
-                    Ok(s) => append_cell(builder, s, &missing),
-                    Err(_) => {
-                        problems.push(
-                            line,
-                            format!(
-                                "column '{}' is not valid UTF-8; if the file is in another encoding set dataset.encoding (e.g. \"windows-1258\")",
-                                header[i]
-                            ),
-                        );
-                        append_cell(builder, &String::from_utf8_lossy(field), &missing);
-                    }
-                },
-            }
-        }
-        lines.push(line);
-        if lines.len() % 65_536 == 0 {
-            progress(reader.position().byte());
-        }
-    }
+    // The rows after the header, cut into record-aligned chunks parsed in
+    // parallel; each chunk knows the physical line it starts on.
+    let body_start = reader.position().byte() as usize;
+    let first_line = reader.position().line();
+    let body = &text[body_start.min(text.len())..];
+    let parts = parts.unwrap_or(if body.len() >= PARALLEL_MIN_BYTES {
+        rayon::current_num_threads()
+    } else {
+        1
+    });
+    let bounds = split_points(body, delimiter, parts);
+    let newlines: Vec<u64> = bounds
+        .par_windows(2)
+        .map(|w| memchr::memchr_iter(b'\n', &body[w[0]..w[1]]).count() as u64)
+        .collect();
+    let parsed = AtomicU64::new(body_start as u64);
+    let shared = ChunkContext {
+        path,
+        delimiter,
+        header: &header,
+        missing: &missing,
+        progress: &|delta| progress(parsed.fetch_add(delta, Ordering::Relaxed) + delta),
+    };
+    let chunks: Vec<Chunk> = bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let line = first_line + newlines[..i].iter().sum::<u64>();
+            parse_chunk(&body[w[0]..w[1]], line, &shared)
+        })
+        .collect::<Result<_, _>>()?;
     progress(text.len() as u64);
 
-    let height = lines.len();
-    let columns: Vec<Column> = builders
+    let mut lines = Vec::with_capacity(chunks.iter().map(|c| c.lines.len()).sum());
+    let mut columns: Vec<Option<StringChunked>> = vec![None; width];
+    for chunk in chunks {
+        lines.extend(chunk.lines);
+        let unkept = chunk.problems.count - chunk.problems.kept.len() as u64;
+        for p in chunk.problems.kept {
+            problems.push(p.line, p.message);
+        }
+        problems.count += unkept;
+        for (slot, column) in columns.iter_mut().zip(chunk.columns) {
+            match slot {
+                None => *slot = Some(column),
+                Some(all) => all.append_owned(column).map_err(|e| ReadError::Frame {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                })?,
+            }
+        }
+    }
+    let columns: Vec<Column> = columns
         .into_iter()
-        .map(|b| b.finish().into_column())
+        .zip(&header)
+        .map(|(c, name)| {
+            c.unwrap_or_else(|| StringChunked::full_null(name.as_str().into(), 0))
+                .into_column()
+        })
         .collect();
+    let height = lines.len();
     let frame = DataFrame::new(height, columns).map_err(|e| ReadError::Frame {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -180,6 +179,196 @@ pub fn read_table(
         encoding,
         bytes: file_len,
     })
+}
+
+/// Below this, one thread parses the whole file (splitting costs more).
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+struct ChunkContext<'a> {
+    path: &'a Path,
+    delimiter: u8,
+    header: &'a [String],
+    missing: &'a [&'a str],
+    /// Called with the bytes parsed since the last call.
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+struct Chunk {
+    columns: Vec<StringChunked>,
+    lines: Vec<u64>,
+    problems: Problems,
+}
+
+/// Parses whole records of `data`, whose first line is physical line
+/// `first_line` of the file.
+fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk, ReadError> {
+    let width = ctx.header.len();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(ctx.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut problems = Problems::default();
+    let mut record = csv::ByteRecord::new();
+    let at = |local: u64| local + first_line - 1;
+    let csv_error = |e: csv::Error| ReadError::Csv {
+        path: ctx.path.to_path_buf(),
+        line: at(e.position().map_or(1, |p| p.line())),
+        message: e.to_string(),
+    };
+    let estimated_rows = (data.len() / (16 * width.max(1))).max(16);
+    let mut builders: Vec<StringChunkedBuilder> = ctx
+        .header
+        .iter()
+        .map(|h| StringChunkedBuilder::new(h.as_str().into(), estimated_rows))
+        .collect();
+    let mut lines = Vec::with_capacity(estimated_rows);
+    let mut reported = 0;
+    // Lines are counted here from byte offsets, not taken from the reader:
+    // it numbers records after a CR LF (Windows exports) one line short.
+    let mut cursor = 0usize;
+    let mut cursor_line = first_line;
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        let start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(data.len());
+        // The record's first byte: past what is left of the previous
+        // terminator and any blank lines.
+        let first = data[start..]
+            .iter()
+            .position(|b| *b != b'\r' && *b != b'\n')
+            .map_or(data.len(), |k| start + k);
+        cursor_line += memchr::memchr_iter(b'\n', &data[cursor..first]).count() as u64;
+        cursor = first;
+        let line = cursor_line;
+        let end = (reader.position().byte() as usize).clamp(first, data.len());
+        let content = &data[first..end];
+        let content = content
+            .strip_suffix(b"\r\n")
+            .or_else(|| content.strip_suffix(b"\n"))
+            .or_else(|| content.strip_suffix(b"\r"))
+            .unwrap_or(content);
+        let inner_lines = memchr::memchr_iter(b'\n', content).count() as u64;
+        let last_line = line + inner_lines;
+        let spans_lines = inner_lines > 0;
+        if spans_lines {
+            // Legitimate multi-line values are quoted in pairs; an odd count
+            // means a quote was opened and never closed, and the reader has
+            // swallowed the following lines into this one value.
+            let quotes = memchr::memchr_iter(b'"', content).count();
+            if quotes % 2 == 1 {
+                problems.push(
+                    line,
+                    format!(
+                        "a double quote opened on this line is never closed; lines {line}–{last_line} were read as one value"
+                    ),
+                );
+            }
+        }
+        if record.len() != width {
+            let mut message = format!("{} fields, but the header has {width}", record.len());
+            if spans_lines {
+                message.push_str(&format!(
+                    "; the record runs to line {last_line}: look for an unbalanced double quote"
+                ));
+            } else if record.len() > width {
+                message.push_str(
+                    "; the extra fields are ignored (an unquoted delimiter inside a value?)",
+                );
+            } else {
+                message.push_str("; the missing fields count as empty");
+            }
+            problems.push(line, message);
+        }
+        for (i, builder) in builders.iter_mut().enumerate() {
+            match record.get(i) {
+                None => builder.append_null(),
+                Some(field) => match std::str::from_utf8(field) {
+                    Ok(s) => append_cell(builder, s, ctx.missing),
+                    Err(_) => {
+                        problems.push(
+                            line,
+                            format!(
+                                "column '{}' is not valid UTF-8; if the file is in another encoding set dataset.encoding (e.g. \"windows-1258\")",
+                                ctx.header[i]
+                            ),
+                        );
+                        append_cell(builder, &String::from_utf8_lossy(field), ctx.missing);
+                    }
+                },
+            }
+        }
+        lines.push(line);
+        if lines.len() % 65_536 == 0 {
+            let now = reader.position().byte();
+            (ctx.progress)(now - reported);
+            reported = now;
+        }
+    }
+    Ok(Chunk {
+        columns: builders.into_iter().map(|b| b.finish()).collect(),
+        lines,
+        problems,
+    })
+}
+
+/// Offsets that cut `body` into about `parts` pieces, each made of whole
+/// records: a cut is placed just after a newline that ends a record, found
+/// by following the CSV quoting rules of the `csv` crate (a quote opens a
+/// quoted field only at the start of a field; `""` inside one is a quote)
+/// from the start of `body`, and only between two non-blank lines. Only quote
+/// and newline bytes are visited.
+fn split_points(body: &[u8], delimiter: u8, parts: usize) -> Vec<usize> {
+    let mut points = vec![0];
+    let mut quoted = false;
+    let mut pos = 0; // everything before `pos` has been followed
+    let field_start =
+        |i: usize| i == 0 || matches!(body[i - 1], b'\n' | b'\r') || body[i - 1] == delimiter;
+    for k in 1..parts {
+        let target = body.len() * k / parts;
+        let mut cut = None;
+        let mut iter = memchr::memchr2_iter(b'"', b'\n', &body[pos..]).map(|i| i + pos);
+        let mut skip_next_quote = false;
+        for i in iter.by_ref() {
+            if body[i] == b'\n' {
+                // Only between two non-blank lines: the csv reader skips
+                // blank lines, and numbers the record after them differently
+                // at the start of its input than in the middle.
+                let before = body[..i].strip_suffix(b"\r").unwrap_or(&body[..i]);
+                let blank_before = !matches!(before.last(), Some(b) if *b != b'\n' && *b != b'\r');
+                let blank_after = matches!(body.get(i + 1), Some(b'\r' | b'\n'));
+                if !quoted && i >= target && !blank_before && !blank_after {
+                    cut = Some(i + 1);
+                    break;
+                }
+                continue;
+            }
+            if skip_next_quote {
+                skip_next_quote = false;
+                continue;
+            }
+            if quoted {
+                if body.get(i + 1) == Some(&b'"') {
+                    skip_next_quote = true; // an escaped quote
+                } else {
+                    quoted = false;
+                }
+            } else if field_start(i) {
+                quoted = true;
+            }
+        }
+        match cut {
+            Some(c) if c < body.len() => {
+                points.push(c);
+                pos = c;
+            }
+            _ => break,
+        }
+    }
+    points.push(body.len());
+    points.dedup();
+    points
 }
 
 fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
@@ -403,6 +592,72 @@ mod tests {
                     let expected = if cell.trim().is_empty() { None } else { Some(cell.clone()) };
                     proptest::prop_assert_eq!(cells(&t, name)[out].clone(), expected);
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes at all — stray and escaped quotes, CR, LF, ragged rows,
+        /// invalid UTF-8 — read the same whether the rows are parsed in one
+        /// piece or cut into chunks parsed in parallel: same cells, same
+        /// lines, same problems.
+        #[test]
+        fn chunked_parse_equals_serial_parse(
+            body in proptest::collection::vec(proptest::sample::select(
+                b"ab ,\"\"\n\n\r\xff".to_vec()), 0..400),
+            parts in 2usize..7,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.csv");
+            let mut content = b"a,b,c\n".to_vec();
+            content.extend(&body);
+            content.extend(b"\nz,z,z\n");
+            std::fs::write(&path, &content).unwrap();
+            let options = ReadOptions { delimiter: Some(b','), ..Default::default() };
+            let serial = read_table_in_parts(&path, &options, &|_| {}, Some(1));
+            let chunked = read_table_in_parts(&path, &options, &|_| {}, Some(parts));
+            match (serial, chunked) {
+                (Ok(a), Ok(b)) => {
+                    proptest::prop_assert!(a.frame.equals_missing(&b.frame), "{:?}\n{:?}", a.frame, b.frame);
+                    proptest::prop_assert_eq!(a.lines, b.lines);
+                    proptest::prop_assert_eq!(a.problems, b.problems);
+                    proptest::prop_assert_eq!(a.problem_count, b.problem_count);
+                }
+                (a, b) => proptest::prop_assert_eq!(a.err().map(|e| e.to_string()), b.err().map(|e| e.to_string())),
+            }
+        }
+    }
+
+    #[test]
+    fn windows_line_endings_keep_physical_lines() {
+        let t = read(
+            b"a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n4,5\r\n",
+            ReadOptions::default(),
+        );
+        assert_eq!(t.lines, vec![2, 4, 6]);
+        assert_eq!(
+            cells(&t, "a"),
+            vec![Some("1".into()), Some("3".into()), Some("4".into())]
+        );
+        assert_eq!(t.problem_count, 0);
+    }
+
+    #[test]
+    fn split_points_cut_only_between_records() {
+        let body = b"x,\"a\nb\"\ny,\"c\"\"\nd\"\nz,e\"f\n\"g\nh\",i\n";
+        for parts in 1..8 {
+            let points = split_points(body, b',', parts);
+            for p in &points[1..points.len() - 1] {
+                // Record starts: "y,", "z,", "\"g" — never inside a quoted value.
+                assert!(
+                    [
+                        body.iter().position(|b| *b == b'y').unwrap(),
+                        body.iter().position(|b| *b == b'z').unwrap()
+                    ]
+                    .contains(p)
+                        || body[*p..].starts_with(b"\"g"),
+                    "cut at {p} with {parts} parts"
+                );
             }
         }
     }

@@ -124,6 +124,9 @@ fn build(
         .set_text_wrap();
     let percent = Format::new().set_num_format("0.0%");
     let mut workbook = Workbook::new();
+    // Deflate at the default level 6 was ~8% of a 1 M-row run (perf); level 1
+    // writes ~2× faster for a somewhat larger file.
+    workbook.set_zip_compression_level(1);
     let mut names = SheetNames::default();
 
     let summary = workbook.add_worksheet();
