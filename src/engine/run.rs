@@ -237,12 +237,6 @@ fn evaluate<'a>(
         DatasetStatus::Pass
     };
     let result = DatasetResult {
-        name: name.to_string(),
-        pack_dataset: pack.dataset.name.clone(),
-        sector: pack.dataset.sector.clone(),
-        title: pack.dataset.title.clone(),
-        pack: display(&pack.path),
-        source: display(&m.path),
         rows: table.frame.height() as u64,
         bytes: table.bytes,
         encoding: Some(table.encoding.clone()),
@@ -256,16 +250,31 @@ fn evaluate<'a>(
         targets,
         units: validated.units,
         provinces: validated.provinces,
+        ..identity(m, name)
     };
     (result, validated.violations)
 }
 
 fn unreadable(m: &InputMatch, name: &str, error: &ReadError) -> DatasetResult {
-    let pack = &m.pack;
     let line = match error {
         ReadError::Csv { line, .. } => Some(*line),
         _ => None,
     };
+    DatasetResult {
+        bytes: std::fs::metadata(&m.path).map_or(0, |md| md.len()),
+        errors: vec![DatasetError {
+            kind: ErrorKind::Read,
+            line,
+            rule: None,
+            message: error.to_string(),
+        }],
+        ..identity(m, name)
+    }
+}
+
+/// A dataset's result with only what names it filled in: nothing read yet.
+fn identity(m: &InputMatch, name: &str) -> DatasetResult {
+    let pack = &m.pack;
     DatasetResult {
         name: name.to_string(),
         pack_dataset: pack.dataset.name.clone(),
@@ -274,18 +283,13 @@ fn unreadable(m: &InputMatch, name: &str, error: &ReadError) -> DatasetResult {
         pack: display(&pack.path),
         source: display(&m.path),
         rows: 0,
-        bytes: std::fs::metadata(&m.path).map_or(0, |md| md.len()),
+        bytes: 0,
         encoding: None,
         delimiter: None,
         status: DatasetStatus::Error,
         scores: Scores::default(),
         rules: vec![],
-        errors: vec![DatasetError {
-            kind: ErrorKind::Read,
-            line,
-            rule: None,
-            message: error.to_string(),
-        }],
+        errors: vec![],
         violation_count: 0,
         violations_file: None,
         targets: vec![],
