@@ -47,6 +47,12 @@ pub fn record(out_dir: &Path, results: &RunResults) -> Result<PathBuf, UsageErro
 /// All stored runs, oldest first. Files that do not parse (written by a
 /// future schema, or edited by hand) are skipped and reported.
 pub fn load(out_dir: &Path) -> (Vec<RunResults>, Vec<String>) {
+    load_recent(out_dir, usize::MAX)
+}
+
+/// The newest `n` stored runs, oldest first: a nightly job's scorecard
+/// reads a few files, not a year of them.
+pub fn load_recent(out_dir: &Path, n: usize) -> (Vec<RunResults>, Vec<String>) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir(out_dir))
         .map(|entries| {
             entries
@@ -57,6 +63,7 @@ pub fn load(out_dir: &Path) -> (Vec<RunResults>, Vec<String>) {
         })
         .unwrap_or_default();
     files.sort();
+    let files = files.split_off(files.len().saturating_sub(n));
     let mut runs = Vec::new();
     let mut skipped = Vec::new();
     for f in files {
@@ -69,4 +76,37 @@ pub fn load(out_dir: &Path) -> (Vec<RunResults>, Vec<String>) {
         }
     }
     (runs, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(as_of: &str) -> RunResults {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "tool": {"name": "ddss", "version": "0"}, "as_of": as_of,
+            "generated_at": "2026-06-30T00:00:00Z", "rule_packs": {"hash": "sha256:ab", "files": []},
+            "status": "pass", "exit_code": 0, "datasets": [], "unmatched_inputs": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn recent_runs_are_the_newest_oldest_first() {
+        let out = tempfile::tempdir().unwrap();
+        for day in ["2026-06-28", "2026-06-29", "2026-06-30"] {
+            record(out.path(), &run(day)).unwrap();
+        }
+        std::fs::write(dir(out.path()).join("0-broken.json"), "{").unwrap();
+        let (recent, skipped) = load_recent(out.path(), 2);
+        let days: Vec<&str> = recent.iter().map(|r| r.as_of.as_str()).collect();
+        assert_eq!(days, ["2026-06-29", "2026-06-30"]);
+        assert!(
+            skipped.is_empty(),
+            "the broken file is older than the two read"
+        );
+        let (all, skipped) = load(out.path());
+        assert_eq!(all.len(), 3);
+        assert_eq!(skipped.len(), 1);
+    }
 }

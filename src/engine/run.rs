@@ -142,7 +142,7 @@ pub fn run(
             ..Default::default()
         },
     )?;
-    let (history, _) = crate::history::load(out);
+    let (history, _) = crate::history::load_recent(out, report::scorecard::TREND_RUNS);
     report::scorecard::write(
         &out.join("scorecard.html"),
         &results,

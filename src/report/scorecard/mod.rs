@@ -29,7 +29,7 @@ const UNITS_SHOWN: usize = 10;
 /// Rules listed in "top failing rules".
 const RULES_SHOWN: usize = 10;
 /// Runs drawn in a sparkline.
-const TREND_RUNS: usize = 20;
+pub const TREND_RUNS: usize = 20;
 
 /// Writes `scorecard.html` atomically.
 pub fn write(
