@@ -77,6 +77,50 @@ print(json.dumps({n: int(v) for n, v in zip(names, row)}))
 """
 
 
+EXTRA_RULES = [
+    ('check = "required"\ncolumn = "{c}"', c) for c in ["gioi_tinh", "ngay_sinh", "ngay_dang_ky", "ma_dan_toc", "ma_xa", "ngay_cap_nhat"]
+] + [
+    ('check = "pattern"\ncolumn = "ho_ten"\nregex = \'[\\p{{L}} ]+\'', None),
+    ('check = "pattern"\ncolumn = "so_dang_ky"\nregex = \'KS-[0-9]{{10}}\'', None),
+    ('check = "pattern"\ncolumn = "ma_xa"\nregex = \'[0-9]{{5}}\'', None),
+    ('check = "pattern"\ncolumn = "ma_dan_toc"\nregex = \'[0-9]{{2}}\'', None),
+    ('check = "in_set"\ncolumn = "gioi_tinh"\nvalues = ["Nam", "Nữ", "Khác"]', None),
+    ('check = "range"\ncolumn = "ngay_dang_ky"\nmin = "1900-01-01"\nmax = "today"', None),
+    ('check = "range"\ncolumn = "ngay_cap_nhat"\nmin = "2000-01-01"\nmax = "today"', None),
+    ('check = "parses"\ncolumn = "ngay_sinh"', None),
+    ('check = "parses"\ncolumn = "ngay_dang_ky"', None),
+    ('check = "parses"\ncolumn = "ngay_cap_nhat"', None),
+    ('check = "expr"\nexpr = "ngay_cap_nhat >= ngay_sinh"', None),
+    ('check = "expr"\nexpr = "ngay_dang_ky <= ngay_cap_nhat"', None),
+    ('check = "fresh"\ncolumn = "ngay_dang_ky"\nmax_age_days = 36500', None),
+    ('check = "fresh"\ncolumn = "ngay_cap_nhat"\nmax_age_days = 730', None),
+    ('check = "unique"\ncolumns = ["so_dinh_danh", "ngay_sinh"]', None),
+    ('check = "unique"\ncolumns = ["ho_ten", "ngay_sinh", "ma_xa"]', None),
+    ('check = "in_set"\ncolumn = "ma_xa"\nreference = "{communes}"\nreference_column = "code"', None),
+    ('check = "vn_text"\ncolumn = "ho_ten"\nname = true', None),
+    ('check = "cccd"\ncolumn = "so_dinh_danh"\nparts = ["format", "birthplace"]', None),
+    ('check = "cccd"\ncolumn = "so_dinh_danh"\ngender_column = "gioi_tinh"\nbirth_date_column = "ngay_sinh"\nparts = ["gender_century", "birth_year"]', None),
+    ('check = "age"\nbirth_date_column = "ngay_sinh"\nmax = 120', None),
+    ('check = "deadline"\nfrom_column = "ngay_sinh"\nto_column = "ngay_dang_ky"\nmax_days = 60', None),
+    ('check = "vn_text"\ncolumn = "ho_ten"', None),
+    ('check = "expr"\nexpr = "length(ho_ten) < 60"', None),
+]
+
+
+def variant_packs(work):
+    """The benchmark pack without its unit column, and with 30 more rules."""
+    text = PACK.read_text(encoding="utf-8").replace("../../rules/reference/communes_2024.csv", str(COMMUNES))
+    nounit = Path(work) / "nounit.toml"
+    nounit.write_text(text.replace('unit_column = "ma_xa"\n', ""), encoding="utf-8")
+    rules = []
+    for i, (body, column) in enumerate(EXTRA_RULES[:30], start=1):
+        rules.append(f'\n[[rules]]\nid = "X{i:02}"\n{body.format(c=column, communes=COMMUNES)}\n'
+                     'dimension = "dung"\nseverity = "warn"\nmessage = "x"\n')
+    plus30 = Path(work) / "plus30.toml"
+    plus30.write_text(text + "".join(rules), encoding="utf-8")
+    return nounit, plus30
+
+
 def timed(cmd, ok_codes=(0,)):
     """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
@@ -112,17 +156,21 @@ def main():
             )
         size_mb = path.stat().st_size / 1e6
         out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
+        nounit, plus30 = variant_packs(out_dir)
+        ddss = lambda pack, out: [DDSS, "validate", "--rules", pack, "--out", Path(out_dir) / out,
+                                  "--as-of", AS_OF, "--no-progress", "--format", "json", path]
         tools = {
             "floor": [python, "-c", FLOOR, path],
             "duckdb": [python, "-c", DUCKDB, path, COMMUNES, AS_OF, ETHNIC],
-            "ddss": [DDSS, "validate", "--rules", PACK, "--out", out_dir, "--as-of", AS_OF,
-                     "--no-progress", "--format", "json", path],
+            "ddss": ddss(PACK, "main"),
+            "ddss, no unit scores": ddss(nounit, "nounit"),
+            "ddss, 12 + 30 rules": ddss(plus30, "plus30"),
         }
         samples = {name: [] for name in tools}
         outputs = {}
         for i in range(runs + 1):  # the first round warms the page cache
             for name, cmd in tools.items():
-                seconds, rss, stdout = timed([str(c) for c in cmd], (0, 1) if name == "ddss" else (0,))
+                seconds, rss, stdout = timed([str(c) for c in cmd], (0, 1) if name.startswith("ddss") else (0,))
                 if i > 0:
                     samples[name].append((seconds, rss))
                 outputs[name] = stdout

@@ -102,10 +102,12 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
     let khai_sinh = khai_sinh(g, &persons, &births);
     let khai_tu = khai_tu(g, &persons);
     tag_unregistered_deaths(&mut dan_cu, &khai_tu);
+    let death_ids: std::collections::HashSet<&str> =
+        khai_tu.rows.iter().map(|r| r.cells[1].as_str()).collect();
     let registered_deaths: Vec<usize> = persons
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.death.is_some() && khai_tu.rows.iter().any(|r| r.cells[1] == p.id))
+        .filter(|(_, p)| p.death.is_some() && death_ids.contains(p.id.as_str()))
         .map(|(i, _)| i)
         .collect();
     let intact: std::collections::HashSet<&str> = dan_cu
@@ -309,7 +311,13 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
         "ngay_cap_nhat",
     ]
     .map(|c| sheet.col(c));
+    // Clean rows before the current one, kept as the loop goes (a scan per
+    // row would make the generator quadratic).
+    let mut clean_before: Vec<usize> = Vec::new();
     for (i, p) in persons.iter().enumerate() {
+        if i > 0 && sheet.rows[i - 1].clean() {
+            clean_before.push(i - 1);
+        }
         if !g.chance(g.rate) {
             continue;
         }
@@ -329,8 +337,9 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 row.tag("DC-002");
             }
             3 => {
-                let sources: Vec<usize> = (0..i).filter(|j| sheet.rows[*j].clean()).collect();
-                if let Some(&j) = sources.get(g.rng.random_range(0..sources.len().max(1))) {
+                let pick = g.rng.random_range(0..clean_before.len().max(1));
+                if let Some(&j) = clean_before.get(pick) {
+                    clean_before.remove(pick);
                     let copied = sheet.rows[j].cells[id].clone();
                     if !id_agrees(&copied, p.birth, p.male) {
                         sheet.rows[i].tag("DC-002");
@@ -641,13 +650,14 @@ fn btxh(
     let mut paid_dead: Vec<usize> = Vec::new();
     let mut extra = Vec::new();
     let eighty = crate::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let planned: std::collections::HashSet<usize> = plan.iter().map(|(j, _)| *j).collect();
     let under_eighty: Vec<usize> = (0..persons.len())
         .filter(|i| {
             let p = &persons[*i];
             p.death.is_none()
                 && p.birth > eighty
                 && intact_ids.contains(p.id.as_str())
-                && !plan.iter().any(|(j, _)| j == i)
+                && !planned.contains(i)
         })
         .collect();
     for i in 0..sheet.rows.len() {
