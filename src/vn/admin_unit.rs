@@ -126,7 +126,7 @@ impl AdminUnit {
             inputs,
             2,
             Arc::new(move |row| {
-                let date = NaiveDate::parse_from_str(row[1]?.get(..10)?, "%Y-%m-%d").ok()?;
+                let date = super::iso_date(row[1]?)?;
                 inspect(
                     row[0]?,
                     level,

@@ -84,7 +84,7 @@ impl Age {
 }
 
 fn parse_iso(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+    super::iso_date(s)
 }
 
 /// Age in full years at `at`.

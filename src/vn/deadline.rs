@@ -62,8 +62,8 @@ impl Deadline {
             vec![ctx.typed(&self.from_column)?, ctx.typed(&self.to_column)?],
             2,
             Arc::new(move |row| {
-                let from = NaiveDate::parse_from_str(row[0]?.get(..10)?, "%Y-%m-%d").ok()?;
-                let to = NaiveDate::parse_from_str(row[1]?.get(..10)?, "%Y-%m-%d").ok()?;
+                let from = super::iso_date(row[0]?)?;
+                let to = super::iso_date(row[1]?)?;
                 inspect(from, to, max)
             }),
         ))

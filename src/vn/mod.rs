@@ -61,6 +61,26 @@ enum Output {
 /// detail and suggestion (text). The first `required` inputs must all be
 /// present for the row to be evaluated; otherwise the row is not applicable
 /// (null), so only `required` rules count missing values.
+/// The date at the start of a typed date or datetime cast to text
+/// (`2026-06-30…`). Parsed by hand: `parse_from_str` re-reads its format
+/// string on every call, and row checks call this for every row (perf).
+pub fn iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes().get(..10)?;
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |digits: &[u8]| -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(
+        number(&b[..4])? as i32,
+        number(&b[5..7])?,
+        number(&b[8..10])?,
+    )
+}
+
 pub fn row_udf(
     inputs: Vec<Expr>,
     required: usize,
@@ -129,4 +149,34 @@ fn udf(inputs: &[Expr], required: usize, inspector: Inspector, output: Output) -
         rest,
         move |_, fields| Ok(Field::new(fields[0].name().clone(), out_type.clone())),
     )
+}
+
+#[cfg(test)]
+mod iso_tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_parse_by_hand_like_chrono() {
+        for text in [
+            "2026-06-30",
+            "2024-02-29",
+            "2026-06-30 12:00:00",
+            "0001-01-01",
+        ] {
+            assert_eq!(
+                iso_date(text),
+                chrono::NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").ok()
+            );
+        }
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026/06/30",
+            "26-06-30",
+            "",
+            "2026-0a-01",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
+    }
 }

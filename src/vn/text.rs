@@ -124,10 +124,9 @@ fn plausible(s: &str) -> bool {
 /// `aâ`, `eã`, `oê`… — a plain vowel followed by a marked one that can only
 /// be VNI's "letter + modifier" bytes.
 fn has_impossible_pair(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    chars.windows(2).any(|w| {
+    s.chars().zip(s.chars().skip(1)).any(|(a, b)| {
         let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
-        let (a, b) = (lower(w[0]), lower(w[1]));
+        let (a, b) = (lower(a), lower(b));
         match a {
             'a' | 'e' => "âáàåãäêéèúüëùøûõï".contains(b),
             'o' => "âåäêúüëùøûïõ".contains(b),
@@ -296,7 +295,13 @@ pub fn inspect(value: &str, name: bool) -> Option<Finding> {
         ));
         fixed = fixed.chars().filter(|c| !is_invisible(*c)).collect();
     }
-    let nfc: String = fixed.nfc().collect();
+    let already_nfc = unicode_normalization::is_nfc_quick(fixed.chars())
+        == unicode_normalization::IsNormalized::Yes;
+    let nfc: String = if already_nfc {
+        fixed.clone()
+    } else {
+        fixed.nfc().collect()
+    };
     if nfc != fixed {
         reasons
             .push("chưa chuẩn hoá Unicode NFC (dấu tổ hợp rời hoặc lẫn hai kiểu chuẩn hoá)".into());
