@@ -275,9 +275,8 @@ fn check_rules(rules: &std::path::Path) -> i32 {
 }
 
 fn generate(args: GenerateArgs) -> i32 {
-    if !(0.0..=1.0).contains(&args.defect_rate) {
-        eprintln!("ddss: --defect-rate must be between 0 and 1");
-        return exit::USAGE;
+    if let Err(code) = check_defect_rate(args.defect_rate) {
+        return code;
     }
     let options = crate::generate::GenerateOptions {
         seed: args.seed,
@@ -308,9 +307,8 @@ fn generate(args: GenerateArgs) -> i32 {
 }
 
 fn generate_births(args: GenerateBirthsArgs) -> i32 {
-    if !(0.0..=1.0).contains(&args.defect_rate) {
-        eprintln!("ddss: --defect-rate must be between 0 and 1");
-        return exit::USAGE;
+    if let Err(code) = check_defect_rate(args.defect_rate) {
+        return code;
     }
     let options = crate::generate::births_stream::BirthsOptions {
         rows: args.rows,
@@ -328,5 +326,14 @@ fn generate_births(args: GenerateBirthsArgs) -> i32 {
             eprintln!("ddss: cannot generate: {e}");
             exit::USAGE
         }
+    }
+}
+
+fn check_defect_rate(rate: f64) -> Result<(), i32> {
+    if (0.0..=1.0).contains(&rate) {
+        Ok(())
+    } else {
+        eprintln!("ddss: --defect-rate must be between 0 and 1");
+        Err(exit::USAGE)
     }
 }

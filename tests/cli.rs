@@ -359,3 +359,20 @@ fn bad_usage_exits_two() {
         .code(2)
         .stderr(predicate::str::contains("input not found"));
 }
+
+#[test]
+fn a_missing_unit_column_is_reported_and_the_rest_still_runs() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = validate(out.path(), &[data("exports_no_unit/nguoi_no_unit.csv")]).code(1);
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Cảnh báo cấu hình bộ quy tắc"), "{stdout}");
+    assert!(
+        stdout.contains("unit_column 'ma_xa' is not in the file"),
+        "{stdout}"
+    );
+    let r = results(out.path());
+    let d = &r["datasets"][0];
+    assert_eq!(d["units"].as_array().unwrap().len(), 0);
+    assert_eq!(rule(d, "N-001")["status"], "pass");
+    assert_eq!(rule(d, "N-COL")["status"], "fail");
+}

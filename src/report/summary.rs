@@ -209,6 +209,22 @@ pub fn render(results: &RunResults, out_dir: &str) -> String {
         let _ = write!(s, "\nLỗi đọc tệp và tệp không được kiểm tra:\n{problems}");
     }
 
+    // Problems of the pack against this file that belong to no single rule
+    // (e.g. the unit column is absent, so no per-unit scores).
+    let setup: Vec<String> = results
+        .datasets
+        .iter()
+        .flat_map(|d| {
+            d.errors
+                .iter()
+                .filter(|e| e.kind == ErrorKind::Rule && e.rule.is_none())
+                .map(move |e| format!("  {}: {}", d.name, e.message))
+        })
+        .collect();
+    if !setup.is_empty() {
+        let _ = write!(s, "\nCảnh báo cấu hình bộ quy tắc:\n{}\n", setup.join("\n"));
+    }
+
     let verdict = match results.status {
         RunStatus::Pass => "ĐẠT — mọi ngưỡng đều đạt",
         RunStatus::Fail => "CHƯA ĐẠT — có quy tắc dưới ngưỡng",
