@@ -232,7 +232,7 @@ pub fn render(results: &RunResults, out_dir: &str) -> String {
     };
     let _ = writeln!(
         s,
-        "\nKết quả chung: {verdict} (mã thoát {}).\nBáo cáo: {out_dir}/results.json, {out_dir}/violations/",
+        "\nKết quả chung: {verdict} (mã thoát {}).\nBáo cáo: {out_dir}/scorecard.html, {out_dir}/violations.xlsx, {out_dir}/results.json, {out_dir}/violations/",
         results.exit_code
     );
     s
