@@ -49,14 +49,12 @@ pub enum Command {
     },
 }
 
+/// Options every synthetic-data generator takes.
 #[derive(clap::Args, Debug)]
-pub struct GenerateArgs {
+pub struct SyntheticArgs {
     /// Seed of the random stream: same seed and size, same files.
     #[arg(long, default_value_t = 20260630)]
     pub seed: u64,
-    /// Rows of the population register (the other datasets follow from it).
-    #[arg(long, default_value_t = 5000)]
-    pub people: usize,
     /// Probability that a row receives one injected defect.
     #[arg(long, default_value_t = 0.05)]
     pub defect_rate: f64,
@@ -66,6 +64,15 @@ pub struct GenerateArgs {
     /// Folder of reference lists (communes, birthplace codes, ethnic groups).
     #[arg(long, default_value = "rules/reference")]
     pub reference: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Rows of the population register (the other datasets follow from it).
+    #[arg(long, default_value_t = 5000)]
+    pub people: usize,
+    #[command(flatten)]
+    pub synthetic: SyntheticArgs,
     /// Output folder.
     #[arg(long, default_value = "fixtures")]
     pub out: PathBuf,
@@ -76,15 +83,8 @@ pub struct GenerateBirthsArgs {
     /// Data rows to write.
     #[arg(long, default_value_t = 1_000_000)]
     pub rows: u64,
-    #[arg(long, default_value_t = 20260630)]
-    pub seed: u64,
-    /// Probability that a row receives one defect.
-    #[arg(long, default_value_t = 0.05)]
-    pub defect_rate: f64,
-    #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
-    pub as_of: NaiveDate,
-    #[arg(long, default_value = "rules/reference")]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub synthetic: SyntheticArgs,
     /// Output CSV file.
     #[arg(long)]
     pub out: PathBuf,
@@ -275,15 +275,15 @@ fn check_rules(rules: &std::path::Path) -> i32 {
 }
 
 fn generate(args: GenerateArgs) -> i32 {
-    if let Err(code) = check_defect_rate(args.defect_rate) {
+    if let Err(code) = check_defect_rate(args.synthetic.defect_rate) {
         return code;
     }
     let options = crate::generate::GenerateOptions {
-        seed: args.seed,
+        seed: args.synthetic.seed,
         people: args.people,
-        defect_rate: args.defect_rate,
-        as_of: args.as_of,
-        reference_dir: args.reference,
+        defect_rate: args.synthetic.defect_rate,
+        as_of: args.synthetic.as_of,
+        reference_dir: args.synthetic.reference,
         out_dir: args.out.clone(),
     };
     match crate::generate::generate(&options) {
@@ -307,15 +307,15 @@ fn generate(args: GenerateArgs) -> i32 {
 }
 
 fn generate_births(args: GenerateBirthsArgs) -> i32 {
-    if let Err(code) = check_defect_rate(args.defect_rate) {
+    if let Err(code) = check_defect_rate(args.synthetic.defect_rate) {
         return code;
     }
     let options = crate::generate::births_stream::BirthsOptions {
         rows: args.rows,
-        seed: args.seed,
-        as_of: args.as_of,
-        defect_rate: args.defect_rate,
-        reference_dir: args.reference,
+        seed: args.synthetic.seed,
+        as_of: args.synthetic.as_of,
+        defect_rate: args.synthetic.defect_rate,
+        reference_dir: args.synthetic.reference,
     };
     match crate::generate::births_stream::write_births(&args.out, &options) {
         Ok(rows) => {

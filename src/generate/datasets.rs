@@ -133,8 +133,8 @@ fn tag_unregistered_deaths(register: &mut Sheet, deaths: &Sheet) {
     let (id, status) = (register.col("so_dinh_danh"), register.col("trang_thai"));
     for row in &mut register.rows {
         let value = row.cells[id].trim();
-        let missing = value.is_empty() || value.eq_ignore_ascii_case("NULL");
-        if row.cells[status] == "da_mat" && !missing && !registered.contains(value) {
+        if row.cells[status] == "da_mat" && !super::is_missing(value) && !registered.contains(value)
+        {
             row.tag("DC-015");
         }
     }
@@ -154,7 +154,7 @@ fn tag_register_mismatches(register: &Sheet, btxh: &mut Sheet) {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let missing = |s: &str| s.trim().is_empty() || s.trim().eq_ignore_ascii_case("NULL");
+    let missing = super::is_missing;
     let mut first: HashMap<&str, &Row> = HashMap::new();
     for row in &register.rows {
         first.entry(row.cells[0].as_str()).or_insert(row);

@@ -2,8 +2,6 @@
 //! couples from the register, registered at a legal age, with the commune
 //! code in force on the registration date; and the defects that pack checks.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
@@ -222,29 +220,8 @@ pub(super) fn sheet(
         }
     }
     sheet.rows.extend(extra);
-    tag_duplicate_couples(&mut sheet);
+    sheet.tag_duplicates(&[h_id, w_id], "KH-007");
     sheet
-}
-
-/// KH-007 ground truth from the final rows: every row whose (husband,
-/// wife) IDs, both present, occur more than once.
-fn tag_duplicate_couples(sheet: &mut Sheet) {
-    let missing = |s: &str| s.trim().is_empty() || s.trim().eq_ignore_ascii_case("NULL");
-    let key = |r: &Row| {
-        (!missing(&r.cells[1]) && !missing(&r.cells[4]))
-            .then(|| (r.cells[1].clone(), r.cells[4].clone()))
-    };
-    let mut counts: HashMap<(String, String), usize> = HashMap::new();
-    for r in &sheet.rows {
-        if let Some(k) = key(r) {
-            *counts.entry(k).or_default() += 1;
-        }
-    }
-    for r in &mut sheet.rows {
-        if key(r).is_some_and(|k| counts[&k] > 1) {
-            r.tag("KH-007");
-        }
-    }
 }
 
 #[cfg(test)]

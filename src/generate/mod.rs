@@ -89,7 +89,37 @@ impl Row {
     }
 }
 
+/// Missing as every bundled pack reads it: blank, or the token `NULL`.
+pub(crate) fn is_missing(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty() || cell.eq_ignore_ascii_case("NULL")
+}
+
 impl Sheet {
+    /// Ground truth of a `unique` rule from the final rows: tags `rule` on
+    /// every row whose `columns`, all present, occur in more than one row.
+    pub fn tag_duplicates(&mut self, columns: &[usize], rule: &'static str) {
+        let keys: Vec<Option<Vec<String>>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| Some(r.cells[*c].clone()).filter(|v| !is_missing(v)))
+                    .collect()
+            })
+            .collect();
+        let mut counts: std::collections::HashMap<&[String], usize> = Default::default();
+        for key in keys.iter().flatten() {
+            *counts.entry(key.as_slice()).or_default() += 1;
+        }
+        for (row, key) in self.rows.iter_mut().zip(&keys) {
+            if key.as_ref().is_some_and(|k| counts[k.as_slice()] > 1) {
+                row.tag(rule);
+            }
+        }
+    }
+
     pub fn col(&self, name: &str) -> usize {
         self.columns
             .iter()

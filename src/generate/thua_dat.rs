@@ -2,7 +2,7 @@
 //! Vietnamese-locale Excel writes them (`;`, decimal comma): parcels held by
 //! living adults of the register, and the defects that pack checks.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::TimeDelta;
 use rand::Rng;
@@ -190,23 +190,8 @@ pub(super) fn sheet(
         }
     }
     sheet.rows.extend(extra);
-    tag_duplicate_parcels(&mut sheet);
+    sheet.tag_duplicates(&[0, 1, 2], "TD-001");
     sheet
-}
-
-/// TD-001 ground truth from the final rows: every row whose (commune, map
-/// sheet, parcel) occurs more than once.
-fn tag_duplicate_parcels(sheet: &mut Sheet) {
-    let key = |r: &Row| (r.cells[0].clone(), r.cells[1].clone(), r.cells[2].clone());
-    let mut counts: HashMap<(String, String, String), usize> = HashMap::new();
-    for r in &sheet.rows {
-        *counts.entry(key(r)).or_default() += 1;
-    }
-    for r in &mut sheet.rows {
-        if counts[&key(r)] > 1 {
-            r.tag("TD-001");
-        }
-    }
 }
 
 #[cfg(test)]

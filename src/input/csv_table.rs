@@ -115,7 +115,9 @@ fn read_table_in_parts(
         1
     });
     let bounds = split_points(body, delimiter, parts);
-    let newlines: Vec<u64> = bounds
+    // Newlines before each chunk start; the last chunk's own are not needed,
+    // so a file read in one piece is not scanned for them at all.
+    let newlines: Vec<u64> = bounds[..bounds.len() - 1]
         .par_windows(2)
         .map(|w| memchr::memchr_iter(b'\n', &body[w[0]..w[1]]).count() as u64)
         .collect();
