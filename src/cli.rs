@@ -71,6 +71,12 @@ pub struct GenerateArgs {
     /// Rows of the population register (the other datasets follow from it).
     #[arg(long, default_value_t = 5000)]
     pub people: usize,
+    /// People generated, written and dropped at a time. Memory follows this,
+    /// not --people; links between datasets stay within a block. Part of the
+    /// output's identity: same seed, --people and --block-people, same files.
+    #[arg(long, default_value_t = crate::generate::DEFAULT_BLOCK_PEOPLE as u64,
+          value_parser = clap::value_parser!(u64).range(100..))]
+    pub block_people: u64,
     #[command(flatten)]
     pub synthetic: SyntheticArgs,
     /// Output folder.
@@ -281,6 +287,7 @@ fn generate(args: GenerateArgs) -> i32 {
     let options = crate::generate::GenerateOptions {
         seed: args.synthetic.seed,
         people: args.people,
+        block_people: args.block_people as usize,
         defect_rate: args.synthetic.defect_rate,
         as_of: args.synthetic.as_of,
         reference_dir: args.synthetic.reference,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use ddss::engine::{RunOptions, run};
-use ddss::generate::{GenerateOptions, Manifest, generate};
+use ddss::generate::{DEFAULT_BLOCK_PEOPLE, GenerateOptions, Manifest, generate};
 use ddss::pack::load_packs;
 use ddss::results::RunResults;
 
@@ -14,10 +14,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn generate_into(dir: &Path, seed: u64, people: usize, defect_rate: f64) -> Manifest {
+fn generate_into(
+    dir: &Path,
+    seed: u64,
+    people: usize,
+    block_people: usize,
+    defect_rate: f64,
+) -> Manifest {
     generate(&GenerateOptions {
         seed,
         people,
+        block_people,
         defect_rate,
         as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
         reference_dir: root().join("rules/reference"),
@@ -68,10 +75,10 @@ fn violation_lines(path: &Path) -> BTreeMap<String, Vec<u64>> {
     lines
 }
 
-fn assert_matches_ground_truth(seed: u64, people: usize) {
+fn assert_matches_ground_truth(seed: u64, people: usize, block_people: usize) {
     let data = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let manifest = generate_into(data.path(), seed, people, 0.05);
+    let manifest = generate_into(data.path(), seed, people, block_people, 0.05);
     let results = validate(data.path(), out.path(), &manifest.as_of);
     assert!(results.unmatched_inputs.is_empty());
     assert_eq!(results.datasets.len(), 6);
@@ -120,19 +127,21 @@ fn assert_matches_ground_truth(seed: u64, people: usize) {
 
 #[test]
 fn finds_exactly_the_injected_defects_seed_1_small() {
-    assert_matches_ground_truth(1, 1_500);
+    assert_matches_ground_truth(1, 1_500, DEFAULT_BLOCK_PEOPLE);
 }
 
+/// Six blocks: identifiers, registration numbers, parcel keys and defect
+/// values must stay unique across blocks for the truth to hold.
 #[test]
-fn finds_exactly_the_injected_defects_seed_2_larger() {
-    assert_matches_ground_truth(2, 6_000);
+fn finds_exactly_the_injected_defects_seed_2_larger_in_blocks() {
+    assert_matches_ground_truth(2, 6_000, 1_000);
 }
 
 #[test]
 fn clean_data_scores_one_everywhere() {
     let data = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let manifest = generate_into(data.path(), 7, 2_000, 0.0);
+    let manifest = generate_into(data.path(), 7, 2_000, 700, 0.0);
     assert!(manifest.datasets.values().all(|d| d.rules.is_empty()));
     let results = validate(data.path(), out.path(), &manifest.as_of);
     assert_eq!(results.exit_code, 0);
@@ -162,6 +171,7 @@ fn committed_fixtures_are_what_the_generator_produces() {
         dir.path(),
         committed.seed,
         committed.people,
+        committed.block_people,
         committed.defect_rate,
     );
     assert_eq!(regenerated, committed);
@@ -173,5 +183,22 @@ fn committed_fixtures_are_what_the_generator_produces() {
             "fixtures/{} differs from the generator's output; run `ddss generate`",
             truth.file
         );
+    }
+}
+
+/// Deeper runs by hand, e.g. before a release:
+/// `DDSS_GROUND_TRUTH=3:50000:5000,4:200000:20000 cargo test --release --test ground_truth -- --ignored`
+/// (seed:people:block_people, comma-separated).
+#[test]
+#[ignore = "by hand: sizes and seeds from DDSS_GROUND_TRUTH"]
+fn finds_exactly_the_injected_defects_at_chosen_scales() {
+    let spec =
+        std::env::var("DDSS_GROUND_TRUTH").expect("set DDSS_GROUND_TRUTH=seed:people:block,...");
+    for run in spec.split(',') {
+        let parts: Vec<usize> = run.split(':').map(|p| p.trim().parse().unwrap()).collect();
+        let [seed, people, block] = parts[..] else {
+            panic!("expected seed:people:block_people, got {run}")
+        };
+        assert_matches_ground_truth(seed as u64, people, block);
     }
 }

@@ -12,8 +12,7 @@
 use std::path::Path;
 
 use chrono::{NaiveDate, TimeDelta};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 
 use super::{Gen, Lists, read_column, ymd};
 use crate::report::atomic::write_atomic;
@@ -60,18 +59,13 @@ pub fn write_births(path: &Path, options: &BirthsOptions) -> std::io::Result<u64
         "code",
         Some(("in_official_list", "yes")),
     )?;
-    let mut g = Gen {
-        rng: ChaCha8Rng::seed_from_u64(options.seed),
-        as_of: options.as_of,
-        rate: options.defect_rate,
-        lists: Lists {
-            communes,
-            abolished_communes: vec![],
-            birthplaces,
-            ethnic_codes,
-        },
-        issued_ids: Default::default(),
+    let lists = Lists {
+        communes,
+        abolished_communes: vec![],
+        birthplaces,
+        ethnic_codes,
     };
+    let mut g = Gen::new(options.seed, options.as_of, options.defect_rate, lists);
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     write_atomic(path, |out| {
         let mut w = csv::Writer::from_writer(out);

@@ -120,7 +120,7 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
     let mut btxh = btxh(g, &persons, &beneficiaries, &registered_deaths, &intact);
     tag_register_mismatches(&dan_cu, &mut btxh);
     let ket_hon = super::ket_hon::sheet(g, &persons, &couples);
-    let thua_dat = super::thua_dat::sheet(g, &persons, &holders, &registered_deaths, &khai_tu);
+    let thua_dat = super::thua_dat::sheet(g, &persons, &holders, &registered_deaths);
     vec![dan_cu, khai_sinh, khai_tu, btxh, ket_hon, thua_dat]
 }
 
@@ -333,8 +333,12 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
         let row = &mut sheet.rows[i];
         match *g.pick(&kinds) {
             2 => {
-                row.cells[id].pop(); // 11 digits: a lost leading digit
-                row.tag("DC-002");
+                // 11 digits: a lost digit.
+                let short = row.cells[id][..11].to_string();
+                if g.claim(&short) {
+                    row.cells[id] = short;
+                    row.tag("DC-002");
+                }
             }
             3 => {
                 let pick = g.rng.random_range(0..clean_before.len().max(1));
@@ -381,8 +385,11 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
             13 => {
                 // A prefix outside the published list (e.g. registered abroad).
                 let prefix = *g.pick(&["099", "101", "250"]);
-                row.cells[id].replace_range(..3, prefix);
-                row.tag("DC-013");
+                let moved = format!("{prefix}{}", &row.cells[id][3..]);
+                if g.claim(&moved) {
+                    row.cells[id] = moved;
+                    row.tag("DC-013");
+                }
             }
             8 => {
                 row.cells[commune] = bad_commune(g);
@@ -409,7 +416,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
         columns: KHAI_SINH,
         rows: vec![],
     };
-    for (n, (child, mother)) in plan.iter().enumerate() {
+    for (child, mother) in plan {
         let (c, m) = (&persons[*child], &persons[*mother]);
         let latest = (c.birth + TimeDelta::days(59)).min(g.as_of);
         let registered = g.date_between(c.birth, latest);
@@ -418,8 +425,9 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
         } else {
             g.pick_listed(|l| &l.ethnic_codes)
         };
+        g.birth_serial += 1;
         let cells = vec![
-            format!("KS-{}-{:06}", registered.year(), n + 1),
+            format!("KS-{}-{:06}", registered.year(), g.birth_serial),
             c.id.clone(),
             c.name.clone(),
             c.birth.format(VN).to_string(),
@@ -525,16 +533,15 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
         columns: KHAI_TU,
         rows: vec![],
     };
-    let mut serial = 0;
     for p in persons {
         let Some(death) = p.death else { continue };
         if g.chance(g.rate / 2.0) {
             continue; // the death was never registered (DC-015 in the register)
         }
-        serial += 1;
+        g.death_serial += 1;
         let registered = g.date_between(death, (death + TimeDelta::days(14)).min(g.as_of));
         let cells = vec![
-            format!("KT-{}-{serial:06}", registered.year()),
+            format!("KT-{}-{:06}", registered.year(), g.death_serial),
             p.id.clone(),
             p.name.clone(),
             death.format(ISO).to_string(),
@@ -557,15 +564,19 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
         let row = &mut sheet.rows[i];
         match g.rng.random_range(0..6) {
             0 => {
-                row.cells[id].truncate(9); // an old 9-digit CMND number
-                row.tag("KT-002");
-                row.tag("KT-006");
+                // An old 9-digit CMND number.
+                let cut = row.cells[id][..9].to_string();
+                if g.claim(&cut) {
+                    row.cells[id] = cut;
+                    row.tag("KT-002");
+                    row.tag("KT-006");
+                }
             }
             1 => {
                 row.tag("KT-003");
                 let mut copy = row.clone();
-                serial += 1;
-                copy.cells[key] = format!("KT-{}-{serial:06}", d.year());
+                g.death_serial += 1;
+                copy.cells[key] = format!("KT-{}-{:06}", d.year(), g.death_serial);
                 extra.push(copy);
             }
             2 => {
@@ -673,7 +684,7 @@ fn btxh(
             }
             10 => {
                 // Still identified by a 9-digit CMND, which expired on 31/12/2024.
-                row.cells[0] = format!("{:09}", g.rng.random_range(0..1_000_000_000u32));
+                row.cells[0] = g.old_cmnd();
                 row.tag("BT-004");
                 row.tag("BT-013");
             }

@@ -88,9 +88,8 @@ pub(super) fn sheet(
         columns: COLUMNS,
         rows: vec![],
     };
-    let mut serial = 0;
     for &(m, w, registered) in couples {
-        serial += 1;
+        g.marriage_serial += 1;
         let (h, v) = (&persons[m], &persons[w]);
         // Before the reform a commune code of the old list; from then on, the new list.
         let commune = if registered < reform_day() {
@@ -99,7 +98,7 @@ pub(super) fn sheet(
             h.commune.clone()
         };
         let cells = vec![
-            format!("KH-{}-{serial:06}", registered.year()),
+            format!("KH-{}-{:06}", registered.year(), g.marriage_serial),
             h.id.clone(),
             h.name.clone(),
             h.birth.format(VN).to_string(),
@@ -145,9 +144,13 @@ pub(super) fn sheet(
                 row.tag("KH-002");
             }
             2 => {
-                row.cells[h_id].pop(); // 11 digits: a lost digit
-                row.tag("KH-003");
-                row.tag("KH-008");
+                // 11 digits: a lost digit.
+                let short = row.cells[h_id][..11].to_string();
+                if g.claim(&short) {
+                    row.cells[h_id] = short;
+                    row.tag("KH-003");
+                    row.tag("KH-008");
+                }
             }
             3 => {
                 // The wife's birth year one year off: her ID no longer agrees.
@@ -180,8 +183,8 @@ pub(super) fn sheet(
             6 => {
                 // Registered twice: the second record gets its own number.
                 let mut copy = row.clone();
-                serial += 1;
-                copy.cells[key] = format!("KH-{}-{serial:06}", registered.year());
+                g.marriage_serial += 1;
+                copy.cells[key] = format!("KH-{}-{:06}", registered.year(), g.marriage_serial);
                 extra.push(copy);
             }
             7 => {

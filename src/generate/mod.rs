@@ -18,7 +18,7 @@ mod ket_hon;
 mod names;
 mod thua_dat;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
@@ -26,7 +26,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::report::atomic::write_atomic;
+use crate::report::atomic::{AtomicFile, write_atomic};
 
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
@@ -41,13 +41,21 @@ pub struct GenerateOptions {
     /// Folder with communes_2025.csv, cccd_birthplace_codes.csv, ethnic_groups.csv.
     pub reference_dir: PathBuf,
     pub out_dir: PathBuf,
+    /// People generated, written and dropped at a time: the memory bound.
+    /// Part of the output's identity: same seed, size and block, same files.
+    pub block_people: usize,
 }
+
+/// Default of [`GenerateOptions::block_people`]: about 25 MB of rows in
+/// memory at a time.
+pub const DEFAULT_BLOCK_PEOPLE: usize = 20_000;
 
 /// Ground truth: for every dataset and rule, the lines that must fail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub seed: u64,
     pub people: usize,
+    pub block_people: usize,
     pub defect_rate: f64,
     pub as_of: String,
     pub datasets: BTreeMap<String, DatasetTruth>,
@@ -156,10 +164,44 @@ pub(crate) struct Gen {
     pub as_of: NaiveDate,
     pub rate: f64,
     pub lists: Lists,
-    pub issued_ids: HashSet<String>,
+    /// Per ID prefix (birthplace, gender/century digit, year): a random
+    /// offset and how many serials were issued, so IDs are unique over the
+    /// whole run without remembering them.
+    id_serials: HashMap<String, (u64, u64)>,
+    /// Values that defects make out of IDs (shortened, cut to 9 digits,
+    /// re-prefixed, old CMND numbers) and keys they make out of parcels,
+    /// over every dataset: each occurs once in the run, so no injected value
+    /// meets another by chance in a unique check or a register look-up.
+    /// Grows with the defects, like the manifest, not with the rows.
+    claimed: HashSet<String>,
+    /// Old 9-digit CMND numbers issued so far.
+    cmnd_count: u64,
+    /// Registration numbers issued so far: births, deaths, marriages.
+    pub birth_serial: u64,
+    pub death_serial: u64,
+    pub marriage_serial: u64,
+    /// Last parcel number per (commune, map sheet): parcels are numbered
+    /// upwards on each sheet, as cadastral maps number them.
+    pub parcel_numbers: HashMap<(String, u32), u32>,
 }
 
 impl Gen {
+    pub fn new(seed: u64, as_of: NaiveDate, rate: f64, lists: Lists) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            as_of,
+            rate,
+            lists,
+            id_serials: HashMap::new(),
+            claimed: HashSet::new(),
+            cmnd_count: 0,
+            birth_serial: 0,
+            death_serial: 0,
+            marriage_serial: 0,
+            parcel_numbers: HashMap::new(),
+        }
+    }
+
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.rng.random_range(0..items.len())]
     }
@@ -210,16 +252,36 @@ impl Gen {
     /// code + gender/century digit + year + 6 digits (Nghị định 137/2015/NĐ-CP
     /// Điều 13; Thông tư 07/2016/TT-BCA Điều 7).
     pub fn new_id(&mut self, birth: NaiveDate, male: bool) -> String {
+        let century = (birth.year() / 100 - 19).clamp(0, 4) * 2 + i32::from(!male);
         loop {
             let place = self.pick_listed(|l| &l.birthplaces);
-            let century = (birth.year() / 100 - 19).clamp(0, 4) * 2 + i32::from(!male);
-            let id = format!(
-                "{place}{century}{:02}{:06}",
-                birth.year() % 100,
-                self.rng.random_range(0..1_000_000)
-            );
-            if self.issued_ids.insert(id.clone()) {
-                return id;
+            let prefix = format!("{place}{century}{:02}", birth.year() % 100);
+            let fresh_offset = self.rng.random_range(0..1_000_000);
+            let (offset, issued) = self.id_serials.entry(prefix).or_insert((fresh_offset, 0));
+            if *issued < 1_000_000 {
+                // 7919 is prime and coprime with 10⁶: distinct counts give
+                // distinct serials.
+                let serial = (*issued * 7919 + *offset) % 1_000_000;
+                *issued += 1;
+                return format!("{place}{century}{:02}{serial:06}", birth.year() % 100);
+            }
+        }
+    }
+
+    /// Claims `value` for a defect; false if a defect already made it.
+    pub fn claim(&mut self, value: &str) -> bool {
+        !self.claimed.contains(value) && self.claimed.insert(value.to_string())
+    }
+
+    /// A 9-digit CMND number no defect has used yet.
+    pub fn old_cmnd(&mut self) -> String {
+        loop {
+            // 387 420 489 = 3¹⁸ is coprime with 10⁹: a bijection on 9 digits.
+            let value = (self.cmnd_count * 387_420_489 + 123_456_789) % 1_000_000_000;
+            self.cmnd_count += 1;
+            let cmnd = format!("{value:09}");
+            if self.claim(&cmnd) {
+                return cmnd;
             }
         }
     }
@@ -263,18 +325,17 @@ fn read_column(
     Ok(values)
 }
 
-/// Generates every dataset and the manifest into `options.out_dir`.
-pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
-    let dir = &options.reference_dir;
+/// The lists clean values are drawn from, read from the reference folder.
+fn load_lists(dir: &Path) -> std::io::Result<Lists> {
     let communes = read_column(dir, "communes_2025.csv", "code", None)?;
     let current: HashSet<&String> = communes.iter().collect();
     let abolished_communes: Vec<String> = read_column(dir, "communes_2024.csv", "code", None)?
         .into_iter()
         .filter(|c| !current.contains(c))
         .collect();
-    let lists = Lists {
+    Ok(Lists {
         abolished_communes,
-        communes: communes.clone(),
+        communes,
         birthplaces: read_column(dir, "cccd_birthplace_codes.csv", "code", None)?,
         ethnic_codes: read_column(
             dir,
@@ -282,42 +343,48 @@ pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
             "code",
             Some(("in_official_list", "yes")),
         )?,
-    };
-    let mut g = Gen {
-        rng: ChaCha8Rng::seed_from_u64(options.seed),
-        as_of: options.as_of,
-        rate: options.defect_rate,
-        lists,
-        issued_ids: HashSet::new(),
-    };
-    let sheets = datasets::build(&mut g, options.people);
+    })
+}
+
+/// Generates every dataset and the manifest into `options.out_dir`.
+///
+/// People are generated in blocks of `options.block_people`; each block's
+/// rows of every dataset are appended to the six files and dropped, so
+/// memory follows the block size, not `options.people` — only the ground
+/// truth (the manifest's failing lines) grows with the run. Links between
+/// datasets (mothers, spouses, holders, the deceased) stay within a block;
+/// identifiers and registration numbers are unique over the whole run.
+pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
+    let lists = load_lists(&options.reference_dir)?;
+    let mut g = Gen::new(options.seed, options.as_of, options.defect_rate, lists);
     std::fs::create_dir_all(&options.out_dir)?;
     let mut manifest = Manifest {
         seed: options.seed,
         people: options.people,
+        block_people: options.block_people,
         defect_rate: options.defect_rate,
         as_of: options.as_of.format("%Y-%m-%d").to_string(),
         datasets: BTreeMap::new(),
     };
-    for sheet in &sheets {
-        write_sheet(&options.out_dir.join(sheet.file), sheet)?;
-        let mut rules: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for (i, row) in sheet.rows.iter().enumerate() {
-            for rule in &row.fails {
-                rules
-                    .entry(rule.to_string())
-                    .or_default()
-                    .push(i as u64 + 2);
-            }
+    let block = options.block_people.max(1);
+    let blocks = options.people.div_ceil(block).max(1);
+    let mut files: Vec<SheetFile> = Vec::new();
+    for b in 0..blocks {
+        let people = block.min(options.people - b * block);
+        let sheets = datasets::build(&mut g, people);
+        if files.is_empty() {
+            files = sheets
+                .iter()
+                .map(|sheet| SheetFile::create(&options.out_dir, sheet))
+                .collect::<std::io::Result<_>>()?;
         }
-        manifest.datasets.insert(
-            sheet.name.to_string(),
-            DatasetTruth {
-                file: sheet.file.to_string(),
-                rows: sheet.rows.len() as u64,
-                rules,
-            },
-        );
+        for (file, sheet) in files.iter_mut().zip(&sheets) {
+            file.append(sheet)?;
+        }
+    }
+    for file in files {
+        let (name, truth) = file.commit()?;
+        manifest.datasets.insert(name.to_string(), truth);
     }
     let json = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;
     write_atomic(&options.out_dir.join("manifest.json"), |w| {
@@ -328,16 +395,59 @@ pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
     Ok(manifest)
 }
 
-fn write_sheet(path: &Path, sheet: &Sheet) -> std::io::Result<()> {
-    write_atomic(path, |out| {
+/// One export being written block by block, with its ground truth.
+struct SheetFile {
+    name: &'static str,
+    delimiter: u8,
+    file: AtomicFile,
+    truth: DatasetTruth,
+}
+
+impl SheetFile {
+    fn create(dir: &Path, sheet: &Sheet) -> std::io::Result<Self> {
+        let mut file = AtomicFile::create(&dir.join(sheet.file)).map_err(std::io::Error::other)?;
         let mut w = csv::WriterBuilder::new()
             .delimiter(sheet.delimiter)
-            .from_writer(out);
+            .from_writer(file.writer());
         w.write_record(sheet.columns)?;
-        for row in &sheet.rows {
+        w.flush()?;
+        drop(w);
+        Ok(Self {
+            name: sheet.name,
+            delimiter: sheet.delimiter,
+            file,
+            truth: DatasetTruth {
+                file: sheet.file.to_string(),
+                rows: 0,
+                rules: BTreeMap::new(),
+            },
+        })
+    }
+
+    /// Writes the block's rows after the ones already written and records
+    /// their failing lines (line 1 is the header; no cell holds a newline).
+    fn append(&mut self, sheet: &Sheet) -> std::io::Result<()> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .from_writer(self.file.writer());
+        for (i, row) in sheet.rows.iter().enumerate() {
             w.write_record(&row.cells)?;
+            let line = self.truth.rows + i as u64 + 2;
+            for rule in &row.fails {
+                self.truth
+                    .rules
+                    .entry(rule.to_string())
+                    .or_default()
+                    .push(line);
+            }
         }
-        w.flush()
-    })
-    .map_err(std::io::Error::other)
+        w.flush()?;
+        self.truth.rows += sheet.rows.len() as u64;
+        Ok(())
+    }
+
+    fn commit(self) -> std::io::Result<(&'static str, DatasetTruth)> {
+        self.file.commit().map_err(std::io::Error::other)?;
+        Ok((self.name, self.truth))
+    }
 }

@@ -60,7 +60,6 @@ pub(super) fn sheet(
     persons: &[Person],
     holders: &[usize],
     registered_deaths: &[usize],
-    khai_tu: &Sheet,
 ) -> Sheet {
     let mut sheet = Sheet {
         name: "thua_dat",
@@ -69,14 +68,15 @@ pub(super) fn sheet(
         columns: COLUMNS,
         rows: vec![],
     };
-    let mut parcels: HashSet<(String, u32, u32)> = HashSet::new();
-    let mut row_for = |g: &mut Gen, p: &Person| -> Row {
-        let (sheet_no, parcel_no) = loop {
-            let candidate = (g.rng.random_range(1..=80), g.rng.random_range(1..=1500));
-            if parcels.insert((p.commune.clone(), candidate.0, candidate.1)) {
-                break candidate;
-            }
-        };
+    let row_for = |g: &mut Gen, p: &Person| -> Row {
+        let sheet_no = g.rng.random_range(1..=80);
+        let step = g.rng.random_range(1..=3);
+        let last = g
+            .parcel_numbers
+            .entry((p.commune.clone(), sheet_no))
+            .or_default();
+        *last += step;
+        let parcel_no = *last;
         let issued = g.date_between(ymd(2000, 1, 1), g.as_of - TimeDelta::days(1));
         Row {
             cells: vec![
@@ -110,7 +110,6 @@ pub(super) fn sheet(
         name,
         updated,
     ] = std::array::from_fn(|i| i);
-    let dead_ids: HashSet<&str> = khai_tu.rows.iter().map(|r| r.cells[1].as_str()).collect();
     let mut used_dead: HashSet<usize> = HashSet::new();
     let mut extra = Vec::new();
     for i in 0..sheet.rows.len() {
@@ -125,11 +124,12 @@ pub(super) fn sheet(
                 row.tag("TD-002");
             }
             2 => {
-                row.cells[id].truncate(9); // an old 9-digit CMND number
-                row.tag("TD-003");
-                row.tag("TD-010");
-                if dead_ids.contains(row.cells[id].as_str()) {
-                    row.tag("TD-011");
+                // An old 9-digit CMND number.
+                let cut = row.cells[id][..9].to_string();
+                if g.claim(&cut) {
+                    row.cells[id] = cut;
+                    row.tag("TD-003");
+                    row.tag("TD-010");
                 }
             }
             3 => {
@@ -176,8 +176,16 @@ pub(super) fn sheet(
                 }
             }
             11 => {
-                row.cells[0] = bad_commune(g);
-                row.tag("TD-012");
+                // The parcel key keeps its map sheet and number under the
+                // wrong commune code; claimed so two such keys never meet.
+                let commune = bad_commune(g);
+                if g.claim(&format!(
+                    "parcel {commune};{};{}",
+                    row.cells[1], row.cells[2]
+                )) {
+                    row.cells[0] = commune;
+                    row.tag("TD-012");
+                }
             }
             12 => {
                 row.cells[name] = garble_name(g, &row.cells[name].clone());

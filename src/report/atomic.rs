@@ -1,52 +1,94 @@
 //! Atomic file writes: temp file in the same folder + rename.
 
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 use crate::error::UsageError;
 
 /// Writes `path` through `write`; the file appears complete or not at all.
 pub fn write_atomic<T>(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut tempfile::NamedTempFile>) -> std::io::Result<T>,
+    write: impl FnOnce(&mut BufWriter<NamedTempFile>) -> std::io::Result<T>,
 ) -> Result<T, UsageError> {
-    let fail = |source: std::io::Error| UsageError::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ddss-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    let value = {
-        let mut out = BufWriter::with_capacity(1 << 16, &mut tmp);
-        let value = write(&mut out).map_err(fail)?;
-        out.flush().map_err(fail)?;
-        value
-    };
-    // tempfile creates 0600; reports are shared with the owner's group (the
-    // data team) but not the world: they carry citizens' IDs and names.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o640))
-            .map_err(fail)?;
-    }
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+    let mut file = AtomicFile::create(path)?;
+    let value = write(file.writer()).map_err(|e| file.error(e))?;
+    file.commit()?;
     Ok(value)
+}
+
+/// A file being written in the background of its final path: it appears
+/// there, complete, on [`AtomicFile::commit`], and is removed if dropped
+/// before. For writers that fill several files at once (the generator
+/// streams six exports side by side).
+pub struct AtomicFile {
+    path: PathBuf,
+    out: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// A temp file in the folder of `path` (created if needed).
+    pub fn create(path: &Path) -> Result<Self, UsageError> {
+        let fail = |source: std::io::Error| UsageError::Output {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".ddss-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(fail)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 16, tmp),
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<NamedTempFile> {
+        &mut self.out
+    }
+
+    /// `source` as an error about this file.
+    pub fn error(&self, source: std::io::Error) -> UsageError {
+        UsageError::Output {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Flushes, syncs and renames the temp file onto the final path.
+    pub fn commit(self) -> Result<(), UsageError> {
+        let path = self.path;
+        let fail = |source: std::io::Error| UsageError::Output {
+            path: path.clone(),
+            source,
+        };
+        let tmp = self.out.into_inner().map_err(|e| fail(e.into_error()))?;
+        // tempfile creates 0600; reports are shared with the owner's group
+        // (the data team) but not the world: they carry citizens' IDs and names.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o640))
+                .map_err(fail)?;
+        }
+        tmp.as_file().sync_all().map_err(fail)?;
+        tmp.persist(&path).map_err(|e| fail(e.error))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn a_failed_write_leaves_the_old_file_and_no_temp() {
