@@ -72,6 +72,7 @@ fn bench(c: &mut Criterion) {
     generate(&GenerateOptions {
         seed: 1,
         people,
+        block_people: ddss::generate::DEFAULT_BLOCK_PEOPLE,
         defect_rate: 0.05,
         as_of,
         reference_dir: root.join("rules/reference"),

@@ -335,7 +335,7 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
             2 => {
                 // 11 digits: a lost digit.
                 let short = row.cells[id][..11].to_string();
-                if g.claim(&short) {
+                if g.claim_id(&short) {
                     row.cells[id] = short;
                     row.tag("DC-002");
                 }
@@ -386,7 +386,7 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 // A prefix outside the published list (e.g. registered abroad).
                 let prefix = *g.pick(&["099", "101", "250"]);
                 let moved = format!("{prefix}{}", &row.cells[id][3..]);
-                if g.claim(&moved) {
+                if g.claim_id(&moved) {
                     row.cells[id] = moved;
                     row.tag("DC-013");
                 }
@@ -566,7 +566,7 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
             0 => {
                 // An old 9-digit CMND number.
                 let cut = row.cells[id][..9].to_string();
-                if g.claim(&cut) {
+                if g.claim_id(&cut) {
                     row.cells[id] = cut;
                     row.tag("KT-002");
                     row.tag("KT-006");

@@ -146,7 +146,7 @@ pub(super) fn sheet(
             2 => {
                 // 11 digits: a lost digit.
                 let short = row.cells[h_id][..11].to_string();
-                if g.claim(&short) {
+                if g.claim_id(&short) {
                     row.cells[h_id] = short;
                     row.tag("KH-003");
                     row.tag("KH-008");

@@ -73,7 +73,7 @@ pub(super) fn sheet(
         let step = g.rng.random_range(1..=3);
         let last = g
             .parcel_numbers
-            .entry((p.commune.clone(), sheet_no))
+            .entry((p.commune.parse().unwrap_or(u32::MAX), sheet_no))
             .or_default();
         *last += step;
         let parcel_no = *last;
@@ -126,7 +126,7 @@ pub(super) fn sheet(
             2 => {
                 // An old 9-digit CMND number.
                 let cut = row.cells[id][..9].to_string();
-                if g.claim(&cut) {
+                if g.claim_id(&cut) {
                     row.cells[id] = cut;
                     row.tag("TD-003");
                     row.tag("TD-010");
@@ -179,10 +179,7 @@ pub(super) fn sheet(
                 // The parcel key keeps its map sheet and number under the
                 // wrong commune code; claimed so two such keys never meet.
                 let commune = bad_commune(g);
-                if g.claim(&format!(
-                    "parcel {commune};{};{}",
-                    row.cells[1], row.cells[2]
-                )) {
+                if g.claim_parcel(&commune, &row.cells[1], &row.cells[2]) {
                     row.cells[0] = commune;
                     row.tag("TD-012");
                 }
