@@ -102,12 +102,12 @@ fn bench(c: &mut Criterion) {
     for (name, rule) in KINDS {
         let p = pack(rule);
         checks.bench_function(name, |b| {
-            b.iter(|| check_table(&p, &table.frame, &table.header, as_of, &lookups))
+            b.iter(|| check_table(&p, &table.frame, &table.header, as_of, &lookups, vec![]))
         });
     }
     let full = ddss::pack::load_pack(&root.join("rules/dan_cu/dan_cu.toml")).unwrap();
     checks.bench_function("dan_cu_pack_13_rules", |b| {
-        b.iter(|| check_table(&full, &table.frame, &table.header, as_of, &lookups))
+        b.iter(|| check_table(&full, &table.frame, &table.header, as_of, &lookups, vec![]))
     });
     checks.finish();
 }

@@ -84,6 +84,7 @@ fn code_lists_accept_official_codes_and_reject_others() {
         &table.header,
         as_of,
         &LookupSets::default(),
+        vec![],
     );
     let fails = |i: usize| -> Vec<Option<bool>> {
         checked

@@ -60,7 +60,7 @@ fn run(
     };
     let table = read_table(&path, &options, &|_| {}).unwrap();
     let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).unwrap();
-    let checked = check_table(&pack, &table.frame, &table.header, as_of, lookups);
+    let checked = check_table(&pack, &table.frame, &table.header, as_of, lookups, vec![]);
     let outcome = checked.outcomes[0].clone();
     let values = checked
         .frame

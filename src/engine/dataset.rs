@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::plan::{Checked, RuleOutcome, base_query, check_table, rule_column, typing_exprs};
-use super::units::unit_scores;
+use super::units::{UnitCounts, unit_counts, unit_scores};
 use crate::checks::LookupSets;
 use crate::error::RuleError;
 use crate::input::Table;
@@ -35,8 +35,32 @@ pub fn validate_table<'a>(
     as_of: NaiveDate,
     lookups: &LookupSets,
 ) -> Validated<'a> {
-    let checked = check_table(pack, &table.frame, &table.header, as_of, lookups);
-    let masks: Vec<Option<BooleanChunked>> = (0..pack.rules.len())
+    let checked = check_table(pack, &table.frame, &table.header, as_of, lookups, vec![]);
+    let masks = rule_masks(pack, &checked);
+    let tally = Tally::of(pack, table, &masks);
+    let row_level: Vec<bool> = masks.iter().map(Option::is_some).collect();
+    let concluded = conclude(pack, &checked.outcomes, &row_level, tally);
+    let explanations = explain_failures(pack, table, &checked, &masks);
+    Validated {
+        units: concluded.units,
+        provinces: concluded.provinces,
+        rules: concluded.rules,
+        scores: concluded.scores,
+        errors: concluded.errors,
+        violations: Violations {
+            pack,
+            table,
+            checked,
+            masks,
+            explanations,
+        },
+    }
+}
+
+/// Each rule's boolean column (true = the row fails), for row-level rules
+/// that produced one.
+pub(super) fn rule_masks(pack: &RulePack, checked: &Checked) -> Vec<Option<BooleanChunked>> {
+    (0..pack.rules.len())
         .map(|i| match checked.outcomes[i] {
             RuleOutcome::Rows => checked
                 .frame
@@ -45,17 +69,108 @@ pub fn validate_table<'a>(
                 .and_then(|c| c.bool().ok().cloned()),
             _ => None,
         })
-        .collect();
+        .collect()
+}
 
+/// What one table — or one piece of a streamed file — adds to its
+/// dataset's counts. The tallies of a file's pieces, merged, equal the tally
+/// of the whole file: every count is a sum over rows.
+#[derive(Debug, Default, PartialEq)]
+pub struct Tally {
+    pub rows: u64,
+    pub rows_failing_errors: u64,
+    /// Per rule: (evaluated, failed) rows; zero for dataset-level rules.
+    pub rules: Vec<(u64, u64)>,
+    /// Counts per commune; `Err` says why there are none. `None` without
+    /// `unit_column`.
+    pub units: Option<Result<UnitCounts, String>>,
+}
+
+impl Tally {
+    pub fn of(pack: &RulePack, table: &Table, masks: &[Option<BooleanChunked>]) -> Tally {
+        let rules = masks
+            .iter()
+            .map(|m| match m {
+                Some(mask) => (
+                    (mask.len() - mask.null_count()) as u64,
+                    u64::from(mask.sum().unwrap_or(0)),
+                ),
+                None => (0, 0),
+            })
+            .collect();
+        let error_masks: Vec<&BooleanChunked> = pack
+            .rules
+            .iter()
+            .zip(masks)
+            .filter(|(r, _)| r.severity == Severity::Error)
+            .filter_map(|(_, m)| m.as_ref())
+            .collect();
+        let rows = table.frame.height();
+        let units = pack
+            .dataset
+            .unit_column
+            .as_deref()
+            .map(|c| match table.frame.column(c) {
+                Ok(column) => column
+                    .str()
+                    .and_then(|text| unit_counts(pack, text, masks))
+                    .map_err(|e| format!("per-unit scores: {e}")),
+                Err(_) => Err(format!(
+                    "unit_column '{c}' is not in the file: no per-unit scores"
+                )),
+            });
+        Tally {
+            rows: rows as u64,
+            rows_failing_errors: count_rows_failing(&error_masks, rows),
+            rules,
+            units,
+        }
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        self.rows += other.rows;
+        self.rows_failing_errors += other.rows_failing_errors;
+        if self.rules.len() < other.rules.len() {
+            self.rules.resize(other.rules.len(), (0, 0));
+        }
+        for (acc, r) in self.rules.iter_mut().zip(other.rules) {
+            acc.0 += r.0;
+            acc.1 += r.1;
+        }
+        self.units = match (self.units.take(), other.units) {
+            (Some(Ok(mut acc)), Some(Ok(more))) => {
+                acc.merge(more);
+                Some(Ok(acc))
+            }
+            (Some(Err(e)), _) | (_, Some(Err(e))) => Some(Err(e)),
+            (acc, more) => acc.or(more),
+        };
+    }
+}
+
+/// A dataset's rule results, scores and unit scores, from its rules'
+/// outcomes and its tally. `row_level[i]`: rule `i` has a row mask.
+pub(super) struct Concluded {
+    pub rules: Vec<RuleResult>,
+    pub scores: Scores,
+    pub errors: Vec<DatasetError>,
+    pub units: Vec<UnitResult>,
+    pub provinces: Vec<UnitResult>,
+}
+
+pub(super) fn conclude(
+    pack: &RulePack,
+    outcomes: &[RuleOutcome],
+    row_level: &[bool],
+    tally: Tally,
+) -> Concluded {
     let mut rules = Vec::with_capacity(pack.rules.len());
     let mut errors = Vec::new();
     for (i, rule) in pack.rules.iter().enumerate() {
-        let (evaluated, failed, error, details) = match (&checked.outcomes[i], &masks[i]) {
-            (RuleOutcome::Rows, Some(mask)) => {
-                let evaluated = (mask.len() - mask.null_count()) as u64;
-                (evaluated, u64::from(mask.sum().unwrap_or(0)), None, vec![])
-            }
-            (RuleOutcome::Rows, None) => (
+        let (evaluated, failed) = tally.rules.get(i).copied().unwrap_or((0, 0));
+        let (evaluated, failed, error, details) = match (&outcomes[i], row_level[i]) {
+            (RuleOutcome::Rows, true) => (evaluated, failed, None, vec![]),
+            (RuleOutcome::Rows, false) => (
                 0,
                 0,
                 Some(RuleError::Plan(
@@ -82,66 +197,31 @@ pub fn validate_table<'a>(
             details,
         ));
     }
-
-    let error_masks: Vec<&BooleanChunked> = pack
-        .rules
-        .iter()
-        .zip(&masks)
-        .filter(|(r, _)| r.severity == Severity::Error)
-        .filter_map(|(_, m)| m.as_ref())
-        .collect();
-    let rows = table.frame.height() as u64;
-    let rows_failing_errors = count_rows_failing(&error_masks, rows as usize);
-    let scores = score::scores(&rules, pack.dimension_weights, rows, rows_failing_errors);
-    let explanations = explain_failures(pack, table, &checked, &masks);
-    let (units, provinces) = match pack
-        .dataset
-        .unit_column
-        .as_deref()
-        .map(|c| table.frame.column(c))
-    {
-        Some(Ok(column)) => match column
-            .str()
-            .and_then(|text| unit_scores(pack, text, &masks, &rules))
-        {
-            Ok(done) => done,
-            Err(e) => {
-                errors.push(DatasetError {
-                    kind: ErrorKind::Rule,
-                    line: None,
-                    rule: None,
-                    message: format!("per-unit scores: {e}"),
-                });
-                (vec![], vec![])
-            }
-        },
-        Some(Err(_)) => {
+    let scores = score::scores(
+        &rules,
+        pack.dimension_weights,
+        tally.rows,
+        tally.rows_failing_errors,
+    );
+    let (units, provinces) = match tally.units {
+        Some(Ok(counts)) => unit_scores(pack, counts, row_level, &rules),
+        Some(Err(message)) => {
             errors.push(DatasetError {
                 kind: ErrorKind::Rule,
                 line: None,
                 rule: None,
-                message: format!(
-                    "unit_column '{}' is not in the file: no per-unit scores",
-                    pack.dataset.unit_column.as_deref().unwrap_or("")
-                ),
+                message,
             });
             (vec![], vec![])
         }
         None => (vec![], vec![]),
     };
-    Validated {
-        units,
-        provinces,
+    Concluded {
         rules,
         scores,
         errors,
-        violations: Violations {
-            pack,
-            table,
-            checked,
-            masks,
-            explanations,
-        },
+        units,
+        provinces,
     }
 }
 
@@ -184,11 +264,11 @@ fn rule_result(
 }
 
 /// Failing row → (detail, suggestion) for one rule.
-type Explanations = HashMap<usize, (Option<String>, Option<String>)>;
+pub(super) type Explanations = HashMap<usize, (Option<String>, Option<String>)>;
 
 /// Details and suggestions of checks that give them, computed over each
 /// rule's failing rows only (a small second query, not a second scan).
-fn explain_failures(
+pub(super) fn explain_failures(
     pack: &RulePack,
     table: &Table,
     checked: &Checked,
@@ -269,12 +349,12 @@ fn any_true(masks: &[&BooleanChunked], rows: usize) -> Option<BooleanChunked> {
 
 /// The failures of one dataset, produced row by row in file order.
 pub struct Violations<'a> {
-    pack: &'a RulePack,
-    table: &'a Table,
-    checked: Checked,
-    masks: Vec<Option<BooleanChunked>>,
+    pub(super) pack: &'a RulePack,
+    pub(super) table: &'a Table,
+    pub(super) checked: Checked,
+    pub(super) masks: Vec<Option<BooleanChunked>>,
     /// Per rule: failing row → (detail, suggestion), for checks that explain.
-    explanations: Vec<Explanations>,
+    pub(super) explanations: Vec<Explanations>,
 }
 
 /// One failing (row, rule) — or (dataset, rule) for dataset-level checks.

@@ -67,13 +67,16 @@ pub fn rule_column(index: usize) -> String {
 
 /// Evaluates every rule of `pack` over `table` (all-text columns, null =
 /// missing). A rule whose plan fails is reported as that rule's error; the
-/// other rules are still evaluated.
+/// other rules are still evaluated. `given` holds rule masks computed
+/// elsewhere (a streamed file's `unique` rules, which need the whole file):
+/// those rules are not planned and their masks join the result as they are.
 pub fn check_table(
     pack: &RulePack,
     table: &DataFrame,
     header: &[String],
     as_of: NaiveDate,
     lookups: &LookupSets,
+    given: Vec<(usize, BooleanChunked)>,
 ) -> Checked {
     let ctx = PlanContext {
         pack,
@@ -87,6 +90,10 @@ pub fn check_table(
     let mut joins: Vec<JoinPlan> = Vec::new();
     let mut row_exprs: Vec<(usize, Expr)> = Vec::new();
     for (i, rule) in pack.rules.iter().enumerate() {
+        if given.iter().any(|(g, _)| *g == i) {
+            outcomes.push(RuleOutcome::Rows);
+            continue;
+        }
         match plan_rule(&ctx, i) {
             Ok(Evaluation::Row(check)) => {
                 if let Some(join) = check.join
@@ -153,6 +160,17 @@ pub fn check_table(
         }
     };
     let mut frame = frame;
+    for (i, mask) in given {
+        let column = mask.with_name(rule_column(i).into()).into_column();
+        let added = if frame.width() == 0 {
+            DataFrame::new(column.len(), vec![column]).map(|f| frame = f)
+        } else {
+            frame.with_column(column).map(|_| ())
+        };
+        if let Err(e) = added {
+            outcomes[i] = RuleOutcome::Error(RuleError::Plan(first_line(&e.to_string())));
+        }
+    }
     frame.rechunk_mut();
     Checked {
         frame,
@@ -160,6 +178,31 @@ pub fn check_table(
         explain,
         joins,
     }
+}
+
+/// The verdicts of the dataset-level rules (`columns`, `row_count`) for a
+/// file of `rows` rows; `None` for row-level rules. A streamed file is
+/// checked piece by piece, so these are decided once its rows are counted.
+pub fn dataset_outcomes(
+    pack: &RulePack,
+    header: &[String],
+    rows: u64,
+    as_of: NaiveDate,
+    lookups: &LookupSets,
+) -> Vec<Option<RuleOutcome>> {
+    let ctx = PlanContext {
+        pack,
+        header,
+        rows,
+        as_of,
+        lookups,
+    };
+    (0..pack.rules.len())
+        .map(|i| match plan_rule(&ctx, i) {
+            Ok(Evaluation::Dataset(outcome)) => Some(RuleOutcome::Dataset(outcome)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn plan_rule(ctx: &PlanContext, index: usize) -> Result<Evaluation, RuleError> {

@@ -15,21 +15,47 @@ use crate::vn::reference::REFERENCE;
 /// Shown for rows whose unit cell is empty.
 pub const NO_UNIT: &str = "(trống)";
 
-#[derive(Default, Clone)]
-struct Counts {
+#[derive(Default, Clone, Debug, PartialEq)]
+pub struct Counts {
     rows: u64,
     rows_failing_errors: u64,
     /// Per rule: (evaluated, failed); dataset-level rules stay 0.
     rules: Vec<(u64, u64)>,
 }
 
-/// Communes (worst first) and provinces (worst first) of one dataset.
-pub fn unit_scores(
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.rows += other.rows;
+        self.rows_failing_errors += other.rows_failing_errors;
+        if self.rules.len() < other.rules.len() {
+            self.rules.resize(other.rules.len(), (0, 0));
+        }
+        for (acc, c) in self.rules.iter_mut().zip(&other.rules) {
+            acc.0 += c.0;
+            acc.1 += c.1;
+        }
+    }
+}
+
+/// Counts per commune code (trimmed; [`NO_UNIT`] for an empty cell). Counts
+/// of the pieces of a streamed file add up to the counts of the whole file.
+#[derive(Default, Clone, Debug, PartialEq)]
+pub struct UnitCounts(BTreeMap<String, Counts>);
+
+impl UnitCounts {
+    pub fn merge(&mut self, other: UnitCounts) {
+        for (code, counts) in other.0 {
+            self.0.entry(code).or_default().add(&counts);
+        }
+    }
+}
+
+/// Counts the rows of one table (or one piece of a file) per commune.
+pub fn unit_counts(
     pack: &RulePack,
     unit_text: &StringChunked,
     masks: &[Option<BooleanChunked>],
-    dataset_rules: &[RuleResult],
-) -> PolarsResult<(Vec<UnitResult>, Vec<UnitResult>)> {
+) -> PolarsResult<UnitCounts> {
     let mut columns = vec![unit_text.clone().with_name("unit".into()).into_column()];
     let mut error_any: Option<BooleanChunked> = None;
     for (i, mask) in masks.iter().enumerate() {
@@ -86,19 +112,22 @@ pub fn unit_scores(
         }
     }
 
+    Ok(UnitCounts(communes))
+}
+
+/// Communes (worst first) and provinces (worst first) of one dataset, from
+/// its unit counts; `row_level[i]` tells whether rule `i` was counted per row.
+pub fn unit_scores(
+    pack: &RulePack,
+    counts: UnitCounts,
+    row_level: &[bool],
+    dataset_rules: &[RuleResult],
+) -> (Vec<UnitResult>, Vec<UnitResult>) {
+    let communes = counts.0;
     let mut provinces: BTreeMap<String, Counts> = BTreeMap::new();
     for (code, counts) in &communes {
         let province = province_of(code).unwrap_or_else(|| NO_UNIT.to_string());
-        let p = provinces.entry(province).or_insert_with(|| Counts {
-            rules: vec![(0, 0); masks.len()],
-            ..Default::default()
-        });
-        p.rows += counts.rows;
-        p.rows_failing_errors += counts.rows_failing_errors;
-        for (acc, c) in p.rules.iter_mut().zip(&counts.rules) {
-            acc.0 += c.0;
-            acc.1 += c.1;
-        }
+        provinces.entry(province).or_default().add(counts);
     }
     let score_all = |map: BTreeMap<String, Counts>, commune_level: bool| -> Vec<UnitResult> {
         let mut out: Vec<UnitResult> = map
@@ -108,8 +137,8 @@ pub fn unit_scores(
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let (evaluated, failed) = counts.rules[i];
-                        let row_level = masks[i].is_some();
+                        let (evaluated, failed) = counts.rules.get(i).copied().unwrap_or((0, 0));
+                        let row_level = row_level[i];
                         RuleResult {
                             evaluated,
                             failed,
@@ -150,7 +179,7 @@ pub fn unit_scores(
         });
         out
     };
-    Ok((score_all(communes, true), score_all(provinces, false)))
+    (score_all(communes, true), score_all(provinces, false))
 }
 
 /// The province of a commune code: the post-reform list first, then the

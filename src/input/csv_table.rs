@@ -101,7 +101,6 @@ fn read_table_in_parts(
         });
     }
     let header = header_names(&record, &mut problems);
-    let width = header.len();
     let missing: Vec<&str> = options.missing_values.iter().map(|m| m.trim()).collect();
 
     // The rows after the header, cut into record-aligned chunks parsed in
@@ -114,63 +113,20 @@ fn read_table_in_parts(
     } else {
         1
     });
-    let bounds = split_points(body, delimiter, parts);
-    // Newlines before each chunk start; the last chunk's own are not needed,
-    // so a file read in one piece is not scanned for them at all.
-    let newlines: Vec<u64> = bounds[..bounds.len() - 1]
-        .par_windows(2)
-        .map(|w| memchr::memchr_iter(b'\n', &body[w[0]..w[1]]).count() as u64)
-        .collect();
     let parsed = AtomicU64::new(body_start as u64);
     let shared = ChunkContext {
         path,
         delimiter,
         header: &header,
         missing: &missing,
+        keep: None,
         progress: &|delta| progress(parsed.fetch_add(delta, Ordering::Relaxed) + delta),
     };
-    let chunks: Vec<Chunk> = bounds
-        .par_windows(2)
-        .enumerate()
-        .map(|(i, w)| {
-            let line = first_line + newlines[..i].iter().sum::<u64>();
-            parse_chunk(&body[w[0]..w[1]], line, &shared)
-        })
-        .collect::<Result<_, _>>()?;
+    let mut rows = parse_records(body, first_line, &shared, parts)?;
     progress(text.len() as u64);
-
-    let mut lines = Vec::with_capacity(chunks.iter().map(|c| c.lines.len()).sum());
-    let mut columns: Vec<Option<StringChunked>> = vec![None; width];
-    for chunk in chunks {
-        lines.extend(chunk.lines);
-        let unkept = chunk.problems.count - chunk.problems.kept.len() as u64;
-        for p in chunk.problems.kept {
-            problems.push(p.line, p.message);
-        }
-        problems.count += unkept;
-        for (slot, column) in columns.iter_mut().zip(chunk.columns) {
-            match slot {
-                None => *slot = Some(column),
-                Some(all) => all.append_owned(column).map_err(|e| ReadError::Frame {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                })?,
-            }
-        }
-    }
-    let columns: Vec<Column> = columns
-        .into_iter()
-        .zip(&header)
-        .map(|(c, name)| {
-            c.unwrap_or_else(|| StringChunked::full_null(name.as_str().into(), 0))
-                .into_column()
-        })
-        .collect();
-    let height = lines.len();
-    let frame = DataFrame::new(height, columns).map_err(|e| ReadError::Frame {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let frame = rows.frame(path, &header)?;
+    problems.absorb(std::mem::take(&mut rows.problems));
+    let lines = rows.lines;
     Ok(Table {
         frame,
         header,
@@ -183,22 +139,93 @@ fn read_table_in_parts(
     })
 }
 
-/// Below this, one thread parses the whole file (splitting costs more).
-const PARALLEL_MIN_BYTES: usize = 4 << 20;
-
-struct ChunkContext<'a> {
-    path: &'a Path,
-    delimiter: u8,
-    header: &'a [String],
-    missing: &'a [&'a str],
-    /// Called with the bytes parsed since the last call.
-    progress: &'a (dyn Fn(u64) + Sync),
+/// Parses `body` — whole records whose first line is physical line
+/// `first_line` — cut into about `parts` record-aligned pieces parsed on the
+/// thread pool, and joins the pieces in file order.
+pub(super) fn parse_records(
+    body: &[u8],
+    first_line: u64,
+    ctx: &ChunkContext,
+    parts: usize,
+) -> Result<Chunk, ReadError> {
+    let bounds = split_points(body, ctx.delimiter, parts);
+    // Newlines before each piece's start; the last piece's own are not
+    // needed, so a body read in one piece is not scanned for them at all.
+    let newlines: Vec<u64> = bounds[..bounds.len() - 1]
+        .par_windows(2)
+        .map(|w| memchr::memchr_iter(b'\n', &body[w[0]..w[1]]).count() as u64)
+        .collect();
+    let pieces: Vec<Chunk> = bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let line = first_line + newlines[..i].iter().sum::<u64>();
+            parse_chunk(&body[w[0]..w[1]], line, ctx)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut all = Chunk {
+        columns: Vec::new(),
+        lines: Vec::with_capacity(pieces.iter().map(|c| c.lines.len()).sum()),
+        problems: Problems::default(),
+    };
+    for piece in pieces {
+        all.lines.extend(piece.lines);
+        all.problems.absorb(piece.problems);
+        if all.columns.is_empty() {
+            all.columns = piece.columns;
+            continue;
+        }
+        for (acc, column) in all.columns.iter_mut().zip(piece.columns) {
+            acc.append_owned(column).map_err(|e| ReadError::Frame {
+                path: ctx.path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        }
+    }
+    Ok(all)
 }
 
-struct Chunk {
+/// Below this, one thread parses the whole file (splitting costs more).
+pub(super) const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+pub(super) struct ChunkContext<'a> {
+    pub path: &'a Path,
+    pub delimiter: u8,
+    pub header: &'a [String],
+    pub missing: &'a [&'a str],
+    /// Columns to keep (by position); the others are read as all-missing.
+    /// `None` keeps every column.
+    pub keep: Option<&'a [bool]>,
+    /// Called with the bytes parsed since the last call.
+    pub progress: &'a (dyn Fn(u64) + Sync),
+}
+
+pub(super) struct Chunk {
     columns: Vec<StringChunked>,
-    lines: Vec<u64>,
-    problems: Problems,
+    pub lines: Vec<u64>,
+    pub problems: Problems,
+}
+
+impl Chunk {
+    /// The columns as a frame named by `header` (empty columns when the
+    /// body held no record).
+    pub fn frame(&mut self, path: &Path, header: &[String]) -> Result<DataFrame, ReadError> {
+        let columns: Vec<Column> = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                self.columns
+                    .get_mut(i)
+                    .map(std::mem::take)
+                    .unwrap_or_else(|| StringChunked::full_null(name.as_str().into(), 0))
+                    .into_column()
+            })
+            .collect();
+        DataFrame::new(self.lines.len(), columns).map_err(|e| ReadError::Frame {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// Parses whole records of `data`, whose first line is physical line
@@ -284,6 +311,9 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             problems.push(line, message);
         }
         for (i, builder) in builders.iter_mut().enumerate() {
+            if ctx.keep.is_some_and(|keep| !keep[i]) {
+                continue;
+            }
             match record.get(i) {
                 None => builder.append_null(),
                 Some(field) => match std::str::from_utf8(field) {
@@ -308,69 +338,102 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             reported = now;
         }
     }
+    let rows = lines.len();
     Ok(Chunk {
-        columns: builders.into_iter().map(|b| b.finish()).collect(),
+        columns: builders
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| match ctx.keep {
+                Some(keep) if !keep[i] => {
+                    StringChunked::full_null(ctx.header[i].as_str().into(), rows)
+                }
+                _ => b.finish(),
+            })
+            .collect(),
         lines,
         problems,
     })
 }
 
 /// Offsets that cut `body` into about `parts` pieces, each made of whole
-/// records: a cut is placed just after a newline that ends a record, found
-/// by following the CSV quoting rules of the `csv` crate (a quote opens a
-/// quoted field only at the start of a field; `""` inside one is a quote)
-/// from the start of `body`, and only between two non-blank lines. Only quote
-/// and newline bytes are visited.
+/// records (see [`RecordEnds`]).
 fn split_points(body: &[u8], delimiter: u8, parts: usize) -> Vec<usize> {
     let mut points = vec![0];
-    let mut quoted = false;
-    let mut pos = 0; // everything before `pos` has been followed
-    let field_start =
-        |i: usize| i == 0 || matches!(body[i - 1], b'\n' | b'\r') || body[i - 1] == delimiter;
+    let mut ends = RecordEnds::new(body, delimiter);
     for k in 1..parts {
         let target = body.len() * k / parts;
-        let mut cut = None;
-        let mut iter = memchr::memchr2_iter(b'"', b'\n', &body[pos..]).map(|i| i + pos);
-        let mut skip_next_quote = false;
-        for i in iter.by_ref() {
-            if body[i] == b'\n' {
-                // Only between two non-blank lines: the csv reader skips
-                // blank lines, and numbers the record after them differently
-                // at the start of its input than in the middle.
-                let before = body[..i].strip_suffix(b"\r").unwrap_or(&body[..i]);
-                let blank_before = !matches!(before.last(), Some(b) if *b != b'\n' && *b != b'\r');
-                let blank_after = matches!(body.get(i + 1), Some(b'\r' | b'\n'));
-                if !quoted && i >= target && !blank_before && !blank_after {
-                    cut = Some(i + 1);
-                    break;
-                }
-                continue;
-            }
-            if skip_next_quote {
-                skip_next_quote = false;
-                continue;
-            }
-            if quoted {
-                if body.get(i + 1) == Some(&b'"') {
-                    skip_next_quote = true; // an escaped quote
-                } else {
-                    quoted = false;
-                }
-            } else if field_start(i) {
-                quoted = true;
-            }
-        }
-        match cut {
-            Some(c) if c < body.len() => {
-                points.push(c);
-                pos = c;
-            }
+        match ends.find(|&end| end > target) {
+            Some(c) if c < body.len() => points.push(c),
             _ => break,
         }
     }
     points.push(body.len());
     points.dedup();
     points
+}
+
+/// The offsets just after the newlines of `body` that end a record, found by
+/// following the CSV quoting rules of the `csv` crate (a quote opens a quoted
+/// field only at the start of a field; `""` inside one is a quote) from the
+/// start of `body`, which must itself start a record. Only offsets between two
+/// non-blank lines are given: the csv reader skips blank lines, and numbers
+/// the record after them differently at the start of its input than in the
+/// middle. Only quote and newline bytes are visited.
+pub(super) struct RecordEnds<'a> {
+    body: &'a [u8],
+    delimiter: u8,
+    quoted: bool,
+    skip_next_quote: bool,
+    hits: memchr::Memchr2<'a>,
+}
+
+impl<'a> RecordEnds<'a> {
+    pub fn new(body: &'a [u8], delimiter: u8) -> Self {
+        RecordEnds {
+            body,
+            delimiter,
+            quoted: false,
+            skip_next_quote: false,
+            hits: memchr::memchr2_iter(b'"', b'\n', body),
+        }
+    }
+
+    fn field_start(&self, i: usize) -> bool {
+        i == 0 || matches!(self.body[i - 1], b'\n' | b'\r') || self.body[i - 1] == self.delimiter
+    }
+}
+
+impl Iterator for RecordEnds<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let body = self.body;
+        while let Some(i) = self.hits.next() {
+            if body[i] == b'\n' {
+                let before = body[..i].strip_suffix(b"\r").unwrap_or(&body[..i]);
+                let blank_before = !matches!(before.last(), Some(b) if *b != b'\n' && *b != b'\r');
+                let blank_after = matches!(body.get(i + 1), Some(b'\r' | b'\n'));
+                if !self.quoted && !blank_before && !blank_after {
+                    return Some(i + 1);
+                }
+                continue;
+            }
+            if self.skip_next_quote {
+                self.skip_next_quote = false;
+                continue;
+            }
+            if self.quoted {
+                if body.get(i + 1) == Some(&b'"') {
+                    self.skip_next_quote = true; // an escaped quote
+                } else {
+                    self.quoted = false;
+                }
+            } else if self.field_start(i) {
+                self.quoted = true;
+            }
+        }
+        None
+    }
 }
 
 fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
@@ -383,12 +446,22 @@ fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]
 }
 
 #[derive(Default)]
-struct Problems {
-    kept: Vec<Problem>,
-    count: u64,
+pub(super) struct Problems {
+    pub kept: Vec<Problem>,
+    pub count: u64,
 }
 
 impl Problems {
+    /// Adds `other`'s problems after these, keeping at most
+    /// [`MAX_PROBLEMS_KEPT`] in full.
+    pub fn absorb(&mut self, other: Problems) {
+        let unkept = other.count - other.kept.len() as u64;
+        for p in other.kept {
+            self.push(p.line, p.message);
+        }
+        self.count += unkept;
+    }
+
     fn push(&mut self, line: u64, message: String) {
         self.count += 1;
         if self.kept.len() < MAX_PROBLEMS_KEPT {
@@ -399,7 +472,7 @@ impl Problems {
 
 /// Header names, trimmed; blank or repeated names get a positional name and
 /// a problem, since polars needs unique column names.
-fn header_names(record: &csv::ByteRecord, problems: &mut Problems) -> Vec<String> {
+pub(super) fn header_names(record: &csv::ByteRecord, problems: &mut Problems) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for (i, raw) in record.iter().enumerate() {
         let name = String::from_utf8_lossy(raw)
@@ -425,7 +498,7 @@ fn header_names(record: &csv::ByteRecord, problems: &mut Problems) -> Vec<String
 
 /// The file as UTF-8 bytes. A BOM wins; then the pack's encoding; then
 /// UTF-8 (invalid bytes are reported per line, not here).
-fn decode<'a>(
+pub(super) fn decode<'a>(
     path: &Path,
     bytes: &'a [u8],
     label: Option<&str>,

@@ -1,0 +1,499 @@
+//! Reading an export piece by piece, for files larger than the memory
+//! budget (`ddss validate --memory-limit`).
+//!
+//! The file is read in blocks, decoded to UTF-8 as it goes (a legacy
+//! encoding through `encoding_rs`' streaming decoder), and cut after the last
+//! whole record of each block; the rest is carried into the next piece. Each
+//! piece is parsed exactly as [`read_table`](super::read_table) parses a whole
+//! file — same cells, same physical lines, same structural problems — so the
+//! pieces of a file, put together, are the table read in one go.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::csv_table::{
+    ChunkContext, PARALLEL_MIN_BYTES, Problems, RecordEnds, header_names, parse_records,
+};
+use super::{Problem, ReadOptions, Table, sniff_delimiter};
+use crate::error::ReadError;
+
+/// Bytes read from the file at a time, at most.
+const BLOCK: usize = 4 << 20;
+
+pub struct ChunkedReader {
+    path: PathBuf,
+    file: std::fs::File,
+    /// `None` when the file is UTF-8 already.
+    decoder: Option<encoding_rs::Decoder>,
+    raw: Vec<u8>,
+    /// Decoded text not parsed yet; always starts at a record boundary.
+    pending: Vec<u8>,
+    eof: bool,
+    /// Physical line of `pending[0]`.
+    line: u64,
+    header: Vec<String>,
+    header_problems: Vec<Problem>,
+    header_problem_count: u64,
+    delimiter: u8,
+    encoding: String,
+    missing: Vec<String>,
+    keep: Option<Vec<bool>>,
+    chunk_bytes: usize,
+    read_bytes: u64,
+    file_bytes: u64,
+}
+
+impl ChunkedReader {
+    /// Opens `path` and reads its header; pieces are about `chunk_bytes` of
+    /// text each.
+    pub fn open(
+        path: &Path,
+        options: &ReadOptions,
+        chunk_bytes: usize,
+    ) -> Result<ChunkedReader, ReadError> {
+        let io = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let file_bytes = file.metadata().map_err(io)?.len();
+        let mut reader = ChunkedReader {
+            path: path.to_path_buf(),
+            file,
+            decoder: None,
+            raw: vec![0; chunk_bytes.clamp(1, BLOCK)],
+            pending: Vec::new(),
+            eof: false,
+            line: 1,
+            header: Vec::new(),
+            header_problems: Vec::new(),
+            header_problem_count: 0,
+            delimiter: b',',
+            encoding: String::new(),
+            missing: options
+                .missing_values
+                .iter()
+                .map(|m| m.trim().to_string())
+                .collect(),
+            keep: None,
+            chunk_bytes: chunk_bytes.max(1),
+            read_bytes: 0,
+            file_bytes,
+        };
+        reader.start(options)?;
+        Ok(reader)
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    pub fn encoding(&self) -> &str {
+        &self.encoding
+    }
+
+    pub fn file_bytes(&self) -> u64 {
+        self.file_bytes
+    }
+
+    /// Bytes of the file read so far.
+    pub fn read_bytes(&self) -> u64 {
+        self.read_bytes
+    }
+
+    /// Problems of the header line (blank or repeated names): (kept, count).
+    pub fn header_problems(&self) -> (&[Problem], u64) {
+        (&self.header_problems, self.header_problem_count)
+    }
+
+    /// Reads only the named columns from now on; the others come out as
+    /// all-missing columns of the right length (cheap: no text is kept).
+    pub fn keep_only(&mut self, columns: &[String]) {
+        self.keep = Some(self.header.iter().map(|h| columns.contains(h)).collect());
+    }
+
+    /// Detects the encoding (BOM, then the pack's label, then UTF-8), the
+    /// delimiter and the header, as `read_table` does for a whole file.
+    fn start(&mut self, options: &ReadOptions) -> Result<(), ReadError> {
+        // Enough bytes to see a byte-order mark.
+        let mut head = Vec::new();
+        while !self.eof && head.len() < 4 {
+            let n = self.read_raw()?;
+            head.extend_from_slice(&self.raw[..n]);
+        }
+        let (encoding, skip) = match encoding_rs::Encoding::for_bom(&head) {
+            Some((encoding, bom)) => (encoding, bom),
+            None => match options.encoding.as_deref() {
+                None => (encoding_rs::UTF_8, 0),
+                Some(label) => (
+                    encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                        ReadError::UnknownEncoding {
+                            path: self.path.clone(),
+                            label: label.to_string(),
+                        }
+                    })?,
+                    0,
+                ),
+            },
+        };
+        self.encoding = if encoding == encoding_rs::UTF_8 {
+            "utf-8".into()
+        } else {
+            self.decoder = Some(encoding.new_decoder_without_bom_handling());
+            encoding.name().to_lowercase()
+        };
+        self.push_text(&head[skip..])?;
+
+        // The header record must be whole before it is parsed; the file is
+        // empty if it holds nothing but whitespace.
+        loop {
+            let any_text = self.pending.iter().any(|b| !b.is_ascii_whitespace());
+            let first = self.pending.iter().position(|b| *b != b'\r' && *b != b'\n');
+            let whole_header = first.is_some_and(|p| {
+                RecordEnds::new(&self.pending, options.delimiter.unwrap_or(b',')).any(|c| c > p)
+            });
+            if self.eof || (any_text && whole_header) {
+                break;
+            }
+            self.fill(self.pending.len() + self.raw.len())?;
+        }
+        if self.pending.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(ReadError::Empty {
+                path: self.path.clone(),
+            });
+        }
+        self.delimiter = options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(&self.pending));
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.pending[..]);
+        let mut record = csv::ByteRecord::new();
+        let found = csv
+            .read_byte_record(&mut record)
+            .map_err(|e| ReadError::Csv {
+                path: self.path.clone(),
+                line: e.position().map_or(0, |p| p.line()),
+                message: e.to_string(),
+            })?;
+        if !found {
+            return Err(ReadError::Empty {
+                path: self.path.clone(),
+            });
+        }
+        let mut problems = Problems::default();
+        self.header = header_names(&record, &mut problems);
+        self.header_problems = problems.kept;
+        self.header_problem_count = problems.count;
+        let body_start = (csv.position().byte() as usize).min(self.pending.len());
+        self.line = csv.position().line();
+        self.pending.drain(..body_start);
+        Ok(())
+    }
+
+    /// The next piece of whole records, or `None` at the end of the file.
+    /// Rows keep their physical line numbers in the file.
+    pub fn next_chunk(&mut self) -> Result<Option<Table>, ReadError> {
+        let mut want = self.chunk_bytes;
+        let cut = loop {
+            self.fill(want)?;
+            if self.eof {
+                break self.pending.len();
+            }
+            // A cut needs the byte after the newline (a blank line after it
+            // moves the cut), so the very end of what was read is not one.
+            let len = self.pending.len();
+            match RecordEnds::new(&self.pending, self.delimiter)
+                .filter(|&end| end < len)
+                .last()
+            {
+                Some(end) => break end,
+                None => want = len + self.raw.len(), // a record longer than a piece
+            }
+        };
+        if cut == 0 {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = self.missing.iter().map(String::as_str).collect();
+        let body = &self.pending[..cut];
+        let parts = if body.len() >= PARALLEL_MIN_BYTES {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        let ctx = ChunkContext {
+            path: &self.path,
+            delimiter: self.delimiter,
+            header: &self.header,
+            missing: &missing,
+            keep: self.keep.as_deref(),
+            progress: &|_| {},
+        };
+        let mut rows = parse_records(body, self.line, &ctx, parts)?;
+        let frame = rows.frame(&self.path, &self.header)?;
+        self.line += memchr::memchr_iter(b'\n', body).count() as u64;
+        self.pending.drain(..cut);
+        Ok(Some(Table {
+            frame,
+            header: self.header.clone(),
+            lines: std::mem::take(&mut rows.lines),
+            problem_count: rows.problems.count,
+            problems: std::mem::take(&mut rows.problems.kept),
+            delimiter: self.delimiter,
+            encoding: self.encoding.clone(),
+            bytes: self.file_bytes,
+        }))
+    }
+
+    /// Reads and decodes until `want` bytes of text are pending or the file
+    /// ends.
+    fn fill(&mut self, want: usize) -> Result<(), ReadError> {
+        while !self.eof && self.pending.len() < want {
+            let n = self.read_raw()?;
+            let raw = std::mem::take(&mut self.raw);
+            let result = self.push_text(&raw[..n]);
+            self.raw = raw;
+            result?;
+        }
+        Ok(())
+    }
+
+    /// One block of raw bytes into `self.raw`; sets `eof` at the end.
+    fn read_raw(&mut self) -> Result<usize, ReadError> {
+        let n = loop {
+            match self.file.read(&mut self.raw) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(ReadError::Io {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+            }
+        };
+        self.read_bytes += n as u64;
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n)
+    }
+
+    /// Appends `raw` to the pending text, decoding it if needed (the
+    /// decoder keeps a character split across two blocks).
+    fn push_text(&mut self, raw: &[u8]) -> Result<(), ReadError> {
+        let last = self.eof;
+        let Some(decoder) = self.decoder.as_mut() else {
+            self.pending.extend_from_slice(raw);
+            return Ok(());
+        };
+        let mut input = raw;
+        loop {
+            let room = decoder
+                .max_utf8_buffer_length(input.len())
+                .unwrap_or(input.len() * 3 + 16);
+            let start = self.pending.len();
+            self.pending.resize(start + room, 0);
+            let (result, read, written, _) =
+                decoder.decode_to_utf8(input, &mut self.pending[start..], last);
+            self.pending.truncate(start + written);
+            input = &input[read..];
+            if result == encoding_rs::CoderResult::InputEmpty {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::read_table;
+    use polars::prelude::*;
+
+    /// Reads `content` piece by piece and puts the pieces back together.
+    fn read_in_pieces(
+        path: &Path,
+        options: &ReadOptions,
+        chunk_bytes: usize,
+    ) -> Result<Table, ReadError> {
+        let mut reader = ChunkedReader::open(path, options, chunk_bytes)?;
+        let (kept, count) = reader.header_problems();
+        let mut problems = Problems {
+            kept: kept.to_vec(),
+            count,
+        };
+        let mut frame: Option<DataFrame> = None;
+        let mut lines = Vec::new();
+        while let Some(piece) = reader.next_chunk()? {
+            lines.extend(&piece.lines);
+            problems.absorb(Problems {
+                kept: piece.problems,
+                count: piece.problem_count,
+            });
+            match frame.as_mut() {
+                None => frame = Some(piece.frame),
+                Some(f) => {
+                    f.vstack_mut(&piece.frame).unwrap();
+                }
+            }
+        }
+        Ok(Table {
+            frame: frame.unwrap_or_default(),
+            header: reader.header().to_vec(),
+            lines,
+            problems: problems.kept,
+            problem_count: problems.count,
+            delimiter: reader.delimiter(),
+            encoding: reader.encoding().to_string(),
+            bytes: reader.file_bytes(),
+        })
+    }
+
+    fn same(whole: &Table, pieces: &Table) -> Result<(), String> {
+        let frames_equal = whole.frame.height() == pieces.frame.height()
+            && (whole.frame.height() == 0 || whole.frame.equals_missing(&pieces.frame));
+        if !frames_equal {
+            return Err(format!("{:?}\n{:?}", whole.frame, pieces.frame));
+        }
+        if (
+            &whole.lines,
+            &whole.problems,
+            whole.problem_count,
+            &whole.header,
+            whole.delimiter,
+            &whole.encoding,
+        ) != (
+            &pieces.lines,
+            &pieces.problems,
+            pieces.problem_count,
+            &pieces.header,
+            pieces.delimiter,
+            &pieces.encoding,
+        ) {
+            return Err(format!(
+                "lines {:?} vs {:?}\nproblems {:?} vs {:?}",
+                whole.lines, pieces.lines, whole.problems, pieces.problems
+            ));
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// Any bytes — stray and escaped quotes, CR, LF, blank lines, ragged
+        /// rows, invalid UTF-8 — read piece by piece, with pieces and read
+        /// blocks as small as one byte, give the table read in one go.
+        #[test]
+        fn pieces_equal_the_whole_file(
+            body in proptest::collection::vec(proptest::sample::select(
+                b"ab ,\"\"\n\n\r\xff".to_vec()), 0..300),
+            chunk_bytes in 1usize..64,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.csv");
+            let mut content = b"a,b,c\n".to_vec();
+            content.extend(&body);
+            content.extend(b"\nz,z,z\n");
+            std::fs::write(&path, &content).unwrap();
+            let options = ReadOptions { delimiter: Some(b','), ..Default::default() };
+            let whole = read_table(&path, &options, &|_| {});
+            let pieces = read_in_pieces(&path, &options, chunk_bytes);
+            match (whole, pieces) {
+                (Ok(a), Ok(b)) => {
+                    if let Err(diff) = same(&a, &b) {
+                        proptest::prop_assert!(false, "{}", diff);
+                    }
+                }
+                (a, b) => proptest::prop_assert_eq!(a.err().map(|e| e.to_string()), b.err().map(|e| e.to_string())),
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_encoding_split_across_blocks_decodes_whole() {
+        // "Nguyễn" in UTF-16LE with a BOM: two-byte units cut by 3-byte blocks.
+        let text = "ho_ten,ma\nNguyễn Văn An,1\nTrần Thị Bình,2\n";
+        let mut content = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            content.extend(unit.to_le_bytes());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u16.csv");
+        std::fs::write(&path, &content).unwrap();
+        for chunk_bytes in [1, 3, 5, 64] {
+            let whole = read_table(&path, &ReadOptions::default(), &|_| {}).unwrap();
+            let pieces = read_in_pieces(&path, &ReadOptions::default(), chunk_bytes).unwrap();
+            assert_eq!(pieces.encoding, "utf-16le");
+            same(&whole, &pieces).unwrap();
+            let names: Vec<_> = pieces
+                .frame
+                .column("ho_ten")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect();
+            assert_eq!(names, ["Nguyễn Văn An", "Trần Thị Bình"]);
+        }
+    }
+
+    #[test]
+    fn windows_1258_pack_encoding_and_bom_free_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.csv");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1258.encode("a;b\r\nĐà Nẵng;1\r\n\r\nHuế;2\r\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let options = ReadOptions {
+            encoding: Some("windows-1258".into()),
+            ..Default::default()
+        };
+        for chunk_bytes in [1, 2, 7, 1000] {
+            let whole = read_table(&path, &options, &|_| {}).unwrap();
+            let pieces = read_in_pieces(&path, &options, chunk_bytes).unwrap();
+            same(&whole, &pieces).unwrap();
+            assert_eq!(pieces.lines, vec![2, 4]);
+            assert_eq!(pieces.delimiter, b';');
+        }
+    }
+
+    #[test]
+    fn kept_columns_only_other_columns_read_as_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.csv");
+        std::fs::write(&path, "a,b\n1,x\n2,y\n").unwrap();
+        let mut reader = ChunkedReader::open(&path, &ReadOptions::default(), 1 << 20).unwrap();
+        reader.keep_only(&["b".to_string()]);
+        let piece = reader.next_chunk().unwrap().unwrap();
+        assert_eq!(piece.frame.column("a").unwrap().null_count(), 2);
+        assert_eq!(
+            piece.frame.column("b").unwrap().str().unwrap().get(1),
+            Some("y")
+        );
+        assert!(reader.next_chunk().unwrap().is_none());
+    }
+
+    #[test]
+    fn empty_and_header_only_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.csv");
+        std::fs::write(&path, "\n \n").unwrap();
+        assert!(matches!(
+            ChunkedReader::open(&path, &ReadOptions::default(), 16),
+            Err(ReadError::Empty { .. })
+        ));
+        std::fs::write(&path, "a,b\n").unwrap();
+        let mut reader = ChunkedReader::open(&path, &ReadOptions::default(), 16).unwrap();
+        assert_eq!(reader.header(), ["a", "b"]);
+        let rows: usize = std::iter::from_fn(|| reader.next_chunk().unwrap())
+            .map(|t| t.frame.height())
+            .sum();
+        assert_eq!(rows, 0);
+    }
+}
