@@ -130,6 +130,30 @@ pub struct ValidateArgs {
     /// Language of the scorecard.
     #[arg(long, value_enum, default_value_t = report::Lang::Vi)]
     pub lang: report::Lang,
+    /// Memory budget (e.g. 4GiB, 512MiB; default: half the machine's RAM).
+    /// Files too large to check whole within it are checked piece by piece,
+    /// with the same results; see docs/architecture.md.
+    #[arg(long, value_parser = parse_bytes)]
+    pub memory_limit: Option<u64>,
+}
+
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<bytesize::ByteSize>() {
+        Ok(size) if size.as_u64() > 0 => Ok(size.as_u64()),
+        _ => Err(format!(
+            "'{s}' is not a memory size; write e.g. 4GiB, 512MiB or 2GB"
+        )),
+    }
+}
+
+/// Half of the machine's RAM (8 GiB when it cannot be read).
+fn default_memory_limit() -> u64 {
+    let mut system = sysinfo::System::new();
+    system.refresh_memory();
+    match system.total_memory() {
+        0 => 8 << 30,
+        total => total / 2,
+    }
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {
@@ -208,6 +232,7 @@ fn validate(args: ValidateArgs) -> i32 {
         progress: !args.no_progress,
         fail_under: args.fail_under,
         mask: args.mask,
+        memory_limit: args.memory_limit.unwrap_or_else(default_memory_limit),
     };
     let results = match run(&packs, &args.inputs, &options) {
         Ok(r) => r,

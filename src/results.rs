@@ -86,6 +86,9 @@ pub struct DatasetResult {
     /// The same rolled up per province (counts summed, so weighted by rows), worst first.
     #[serde(default)]
     pub provinces: Vec<UnitResult>,
+    /// Checked piece by piece (the file was larger than `--memory-limit`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub streamed: bool,
 }
 
 /// Scores of one administrative unit within a dataset.

@@ -411,24 +411,17 @@ impl Violations<'_> {
         mask: bool,
         mut f: impl FnMut(Violation<'_>) -> Result<(), E>,
     ) -> Result<u64, E> {
+        let count = for_each_dataset_level(self.pack, &self.checked.outcomes, &mut f)?;
+        Ok(count + self.try_for_each_row(mask, f)?)
+    }
+
+    /// [`Self::try_for_each`] without the dataset-level findings.
+    pub fn try_for_each_row<E>(
+        &self,
+        mask: bool,
+        mut f: impl FnMut(Violation<'_>) -> Result<(), E>,
+    ) -> Result<u64, E> {
         let mut count = 0;
-        for (i, rule) in self.pack.rules.iter().enumerate() {
-            if let RuleOutcome::Dataset(outcome) = &self.checked.outcomes[i] {
-                for detail in &outcome.details {
-                    count += 1;
-                    f(Violation {
-                        line: None,
-                        key: String::new(),
-                        rule,
-                        column: String::new(),
-                        value: Cow::Borrowed(""),
-                        message: Cow::Borrowed(&rule.message),
-                        detail: Some(Cow::Borrowed(detail)),
-                        suggestion: None,
-                    })?;
-                }
-            }
-        }
         let row_rules: Vec<(usize, &BooleanChunked)> = self
             .masks
             .iter()
@@ -523,6 +516,34 @@ impl Violations<'_> {
         }
         Ok(count)
     }
+}
+
+/// Calls `f` for the findings of the dataset-level rules (one per detail
+/// line) and returns how many there were.
+pub fn for_each_dataset_level<'p, E>(
+    pack: &'p RulePack,
+    outcomes: &[RuleOutcome],
+    mut f: impl FnMut(Violation<'_>) -> Result<(), E>,
+) -> Result<u64, E> {
+    let mut count = 0;
+    for (i, rule) in pack.rules.iter().enumerate() {
+        if let Some(RuleOutcome::Dataset(outcome)) = outcomes.get(i) {
+            for detail in &outcome.details {
+                count += 1;
+                f(Violation {
+                    line: None,
+                    key: String::new(),
+                    rule,
+                    column: String::new(),
+                    value: Cow::Borrowed(""),
+                    message: Cow::Borrowed(&rule.message),
+                    detail: Some(Cow::Borrowed(detail)),
+                    suggestion: None,
+                })?;
+            }
+        }
+    }
+    Ok(count)
 }
 
 /// `text` with every personal value of the row replaced by its masked form.

@@ -43,6 +43,26 @@ pub fn build(packs: &[&RulePack], readable: &[(&RulePack, &Table)]) -> LookupSet
     sets
 }
 
+/// The columns of `dataset` that the rules of `packs` look up.
+pub fn needed_columns(packs: &[&RulePack], dataset: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for rule in packs.iter().flat_map(|p| p.rules.iter()) {
+        let wanted: Vec<String> = match (rule.check.lookup(), rule.check.join_key()) {
+            (Some(key), _) if key.dataset == dataset => vec![key.column],
+            (_, Some(key)) if key.dataset == dataset => {
+                std::iter::once(key.key).chain(key.columns).collect()
+            }
+            _ => continue,
+        };
+        for c in wanted {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 fn distinct_values(key: &LookupKey, sources: &[&Table]) -> Result<Series, RuleError> {
     let mut parts = Vec::with_capacity(sources.len());
     for table in sources {

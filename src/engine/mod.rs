@@ -3,10 +3,12 @@
 //! failures to the report writers.
 
 mod dataset;
+mod duplicate_keys;
 mod lookups;
 pub mod plan;
 mod progress;
 mod run;
+mod stream;
 pub mod typing;
 mod units;
 

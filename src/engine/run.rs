@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::dataset::{Violations, validate_table};
+use super::dataset::validate_table;
+use super::stream::{StreamOptions, validate_streamed};
 use super::{lookups, progress::Progress};
 use crate::error::{ReadError, UsageError};
-use crate::input::{ReadOptions, Table, read_table};
+use crate::input::{ChunkedReader, Problem, ReadOptions, Table, read_table};
 use crate::pack::{InputMatch, MatchIssue, PackSet, match_inputs};
 use crate::report;
+use crate::report::violations::DatasetViolations;
 use crate::results::*;
 
 #[derive(Debug, Clone)]
@@ -27,6 +29,47 @@ pub struct RunOptions {
     pub targets: crate::targets::Targets,
     /// Language of the scorecard.
     pub lang: report::Lang,
+    /// `--memory-limit`: files that would not fit are checked piece by piece.
+    pub memory_limit: u64,
+}
+
+/// Memory a dataset read whole takes per byte of file: its text, typed
+/// copies and rule columns (measured peak RSS: 4.0 × the file at 10 M rows,
+/// 5.1 × at 1 M; benches/RESULTS.md).
+pub const MEMORY_PER_FILE_BYTE: u64 = 5;
+
+/// Which files are streamed: the smallest are read whole while their
+/// estimated memory fits in three quarters of `limit` (the rest is left to
+/// the streamed pieces and the reports); the others are streamed.
+pub fn choose_streamed(sizes: &[u64], limit: u64) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| sizes[i]);
+    let budget = limit / 4 * 3;
+    let mut used: u64 = 0;
+    let mut streamed = vec![true; sizes.len()];
+    for i in order {
+        let need = sizes[i].saturating_mul(MEMORY_PER_FILE_BYTE);
+        if used.saturating_add(need) <= budget {
+            used += need;
+            streamed[i] = false;
+        }
+    }
+    streamed
+}
+
+/// Text per piece of a streamed file: a thirty-second of the budget (a
+/// piece takes about five times its text while checked), 16 KiB to 64 MiB.
+pub fn chunk_bytes(limit: u64) -> usize {
+    (limit / 32).clamp(16 << 10, 64 << 20) as usize
+}
+
+fn read_options(pack: &crate::pack::RulePack) -> ReadOptions {
+    let d = &pack.dataset;
+    ReadOptions {
+        delimiter: d.delimiter,
+        encoding: d.encoding.clone(),
+        missing_values: d.missing_values.clone(),
+    }
 }
 
 /// Validates `inputs` against `packs`, writes the violations files and
@@ -51,51 +94,141 @@ pub fn run(
         .map(|(m, name)| progress.bar(name, std::fs::metadata(&m.path).map_or(0, |md| md.len())))
         .collect();
 
-    let tables: Vec<Result<Table, ReadError>> = matches
+    let sizes: Vec<u64> = matches
+        .iter()
+        .map(|m| std::fs::metadata(&m.path).map_or(0, |md| md.len()))
+        .collect();
+    let streamed = choose_streamed(&sizes, options.memory_limit);
+    let tables: Vec<Option<Result<Table, ReadError>>> = matches
         .par_iter()
         .zip(&bars)
-        .map(|(m, bar)| {
-            let d = &m.pack.dataset;
-            let options = ReadOptions {
-                delimiter: d.delimiter,
-                encoding: d.encoding.clone(),
-                missing_values: d.missing_values.clone(),
-            };
-            let table = read_table(&m.path, &options, &|bytes| bar.set_position(bytes));
+        .zip(&streamed)
+        .map(|((m, bar), streamed)| {
+            if *streamed {
+                bar.set_message("đọc từng phần");
+                return None;
+            }
+            let table = read_table(&m.path, &read_options(&m.pack), &|bytes| {
+                bar.set_position(bytes)
+            });
             bar.set_message("đang kiểm tra");
-            table
+            Some(table)
         })
         .collect();
 
     let pack_refs: Vec<_> = matches.iter().map(|m| m.pack.as_ref()).collect();
+    // What other datasets look up in a streamed one: only those columns.
+    let projected: Vec<Option<Table>> = matches
+        .iter()
+        .zip(&streamed)
+        .map(|(m, streamed)| {
+            let columns = lookups::needed_columns(&pack_refs, &m.pack.dataset.name);
+            if !*streamed || columns.is_empty() {
+                return None;
+            }
+            read_projected(
+                &m.path,
+                &read_options(&m.pack),
+                &columns,
+                chunk_bytes(options.memory_limit),
+            )
+            .ok()
+        })
+        .collect();
     let readable: Vec<(&crate::pack::RulePack, &Table)> = matches
         .iter()
-        .zip(&tables)
-        .filter_map(|(m, t)| t.as_ref().ok().map(|t| (m.pack.as_ref(), t)))
+        .zip(tables.iter().zip(&projected))
+        .filter_map(|(m, (t, p))| {
+            let table = match (t, p) {
+                (Some(Ok(t)), _) => t,
+                (None, Some(p)) => p,
+                _ => return None,
+            };
+            Some((m.pack.as_ref(), table))
+        })
         .collect();
     let lookups = lookups::build(&pack_refs, &readable);
 
-    let (datasets, violations): (Vec<DatasetResult>, Vec<Option<Violations>>) = matches
+    let in_memory: Vec<(DatasetResult, Option<DatasetViolations>)> = matches
         .par_iter()
         .zip(tables.par_iter())
         .zip(names.par_iter())
         .zip(bars.par_iter())
         .map(|(((m, table), name), bar)| {
             let (result, violations) = match table {
-                Ok(table) => {
+                None => return (identity(m, name), None),
+                Some(Ok(table)) => {
                     let (result, violations) = evaluate(m, table, name, options, &lookups);
-                    (result, Some(violations))
+                    (result, Some(DatasetViolations::InMemory(violations)))
                 }
-                Err(e) => (unreadable(m, name, e), None),
+                Some(Err(e)) => (unreadable(m, name, e), None),
             };
-            bar.finish_with_message(match result.status {
-                DatasetStatus::Pass => "đạt",
-                DatasetStatus::Fail => "chưa đạt",
-                DatasetStatus::Error => "lỗi",
-            });
+            finish_bar(bar, &result);
             (result, violations)
         })
-        .unzip();
+        .collect();
+    // Streamed datasets one after the other: each uses every core already.
+    let mut datasets = Vec::with_capacity(matches.len());
+    let mut violations = Vec::with_capacity(matches.len());
+    for (((m, name), bar), (result, in_memory)) in
+        matches.iter().zip(&names).zip(&bars).zip(in_memory)
+    {
+        if in_memory.is_some() || tables[datasets.len()].is_some() {
+            datasets.push(result);
+            violations.push(in_memory);
+            continue;
+        }
+        let relative = format!("violations/{name}.csv");
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let stream = StreamOptions {
+            as_of: options.as_of,
+            mask: options.mask,
+            chunk_bytes: chunk_bytes(options.memory_limit),
+            examples_per_rule: EXAMPLES_PER_RULE,
+            violations: &options.out_dir.join(&relative),
+            progress: &progress,
+        };
+        let result =
+            match validate_streamed(&m.pack, &m.path, &read_options(&m.pack), &lookups, &stream) {
+                Ok(s) => {
+                    let written = s.violations.is_ok();
+                    let result = dataset_result(
+                        m,
+                        name,
+                        options,
+                        Checked {
+                            rules: s.rules,
+                            scores: s.scores,
+                            errors: s.errors,
+                            units: s.units,
+                            provinces: s.provinces,
+                            problems: s.problems,
+                            problem_count: s.problem_count,
+                            rows: s.rows,
+                            bytes: s.bytes,
+                            encoding: s.encoding,
+                            delimiter: s.delimiter,
+                            violations: s.violations,
+                            streamed: true,
+                        },
+                    );
+                    violations.push(written.then(|| DatasetViolations::Written {
+                        pack: &m.pack,
+                        csv: options.out_dir.join(&relative),
+                    }));
+                    result
+                }
+                Err(e) => {
+                    violations.push(None);
+                    unreadable(m, name, &e)
+                }
+            };
+        finish_bar(bar, &result);
+        datasets.push(result);
+    }
 
     let mut results = RunResults {
         schema_version: SCHEMA_VERSION,
@@ -133,6 +266,7 @@ pub fn run(
         .iter()
         .zip(violations.iter().map(Option::as_ref))
         .collect();
+    debug_assert_eq!(with_failures.len(), matches.len());
     report::xlsx::write_xlsx(
         &out.join("violations.xlsx"),
         &with_failures,
@@ -155,20 +289,127 @@ pub fn run(
 /// Masked example records kept per rule in `results.json`.
 const EXAMPLES_PER_RULE: usize = 3;
 
+fn finish_bar(bar: &indicatif::ProgressBar, result: &DatasetResult) {
+    bar.finish_with_message(match result.status {
+        DatasetStatus::Pass => "đạt",
+        DatasetStatus::Fail => "chưa đạt",
+        DatasetStatus::Error => "lỗi",
+    });
+}
+
+/// The columns of a streamed dataset that other datasets look up, read
+/// piece by piece into a table of those columns only.
+fn read_projected(
+    path: &Path,
+    read: &ReadOptions,
+    columns: &[String],
+    chunk_bytes: usize,
+) -> Result<Table, ReadError> {
+    let mut reader = ChunkedReader::open(path, read, chunk_bytes)?;
+    let present: Vec<String> = columns
+        .iter()
+        .filter(|c| reader.header().contains(c))
+        .cloned()
+        .collect();
+    reader.keep_only(&present);
+    let mut frame: Option<polars::prelude::DataFrame> = None;
+    let mut lines = Vec::new();
+    let frame_error = |e: polars::prelude::PolarsError| ReadError::Frame {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    while let Some(piece) = reader.next_chunk()? {
+        let part = piece
+            .frame
+            .select(present.iter().map(String::as_str))
+            .map_err(frame_error)?;
+        lines.extend(piece.lines);
+        match frame.as_mut() {
+            None => frame = Some(part),
+            Some(all) => {
+                all.vstack_mut_owned(part).map_err(frame_error)?;
+            }
+        }
+    }
+    Ok(Table {
+        frame: frame.unwrap_or_default(),
+        header: present,
+        lines,
+        problems: vec![],
+        problem_count: 0,
+        delimiter: reader.delimiter(),
+        encoding: reader.encoding().to_string(),
+        bytes: reader.file_bytes(),
+    })
+}
+
+/// Everything checking a dataset produced, read whole or streamed.
+struct Checked {
+    rules: Vec<RuleResult>,
+    scores: Scores,
+    errors: Vec<DatasetError>,
+    units: Vec<UnitResult>,
+    provinces: Vec<UnitResult>,
+    problems: Vec<Problem>,
+    problem_count: u64,
+    rows: u64,
+    bytes: u64,
+    encoding: String,
+    delimiter: u8,
+    violations: Result<u64, UsageError>,
+    streamed: bool,
+}
+
 fn evaluate<'a>(
     m: &'a InputMatch,
     table: &'a Table,
     name: &str,
     options: &RunOptions,
     lookups: &crate::checks::LookupSets,
-) -> (DatasetResult, Violations<'a>) {
+) -> (DatasetResult, super::Violations<'a>) {
     let pack = &m.pack;
     let mut validated = validate_table(pack, table, options.as_of, lookups);
     let mut examples = validated.violations.examples(EXAMPLES_PER_RULE);
     for rule in &mut validated.rules {
         rule.examples = examples.remove(&rule.id).unwrap_or_default();
     }
-    let mut errors: Vec<DatasetError> = table
+    let relative = format!("violations/{name}.csv");
+    let written = report::violations::write_csv(
+        &options.out_dir.join(&relative),
+        &validated.violations,
+        options.mask,
+    );
+    let result = dataset_result(
+        m,
+        name,
+        options,
+        Checked {
+            rules: validated.rules,
+            scores: validated.scores,
+            errors: validated.errors,
+            units: validated.units,
+            provinces: validated.provinces,
+            problems: table.problems.clone(),
+            problem_count: table.problem_count,
+            rows: table.frame.height() as u64,
+            bytes: table.bytes,
+            encoding: table.encoding.clone(),
+            delimiter: table.delimiter,
+            violations: written,
+            streamed: false,
+        },
+    );
+    (result, validated.violations)
+}
+
+fn dataset_result(
+    m: &InputMatch,
+    name: &str,
+    options: &RunOptions,
+    checked: Checked,
+) -> DatasetResult {
+    let pack = &m.pack;
+    let mut errors: Vec<DatasetError> = checked
         .problems
         .iter()
         .map(|p| DatasetError {
@@ -178,24 +419,20 @@ fn evaluate<'a>(
             message: p.message.clone(),
         })
         .collect();
-    if table.problem_count > table.problems.len() as u64 {
+    if checked.problem_count > checked.problems.len() as u64 {
         errors.push(DatasetError {
             kind: ErrorKind::Structure,
             line: None,
             rule: None,
             message: format!(
                 "{} more structural problems not listed; fix the ones above and run again",
-                table.problem_count - table.problems.len() as u64
+                checked.problem_count - checked.problems.len() as u64
             ),
         });
     }
-    errors.extend(validated.errors);
+    errors.extend(checked.errors);
     let relative = format!("violations/{name}.csv");
-    let (violation_count, write_error) = match report::violations::write_csv(
-        &options.out_dir.join(&relative),
-        &validated.violations,
-        options.mask,
-    ) {
+    let (violation_count, write_error) = match checked.violations {
         Ok(n) => (n, None),
         Err(e) => (0, Some(e)),
     };
@@ -213,7 +450,7 @@ fn evaluate<'a>(
         .into_iter()
         .chain(options.fail_under.map(|f| ("overall".to_string(), f)))
         .map(|(score, target)| {
-            let actual = validated.scores.by_name(&score);
+            let actual = checked.scores.by_name(&score);
             // A score that was not measured (no rules in it) cannot breach.
             let met = actual.is_none_or(|a| a + 1e-12 >= target);
             TargetResult {
@@ -224,10 +461,10 @@ fn evaluate<'a>(
             }
         })
         .collect();
-    let status = if table.problem_count > 0 || write_error.is_some() {
+    let status = if checked.problem_count > 0 || write_error.is_some() {
         DatasetStatus::Error
     } else if targets.iter().any(|t| !t.met)
-        || validated
+        || checked
             .rules
             .iter()
             .any(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Error))
@@ -236,23 +473,23 @@ fn evaluate<'a>(
     } else {
         DatasetStatus::Pass
     };
-    let result = DatasetResult {
-        rows: table.frame.height() as u64,
-        bytes: table.bytes,
-        encoding: Some(table.encoding.clone()),
-        delimiter: Some(char::from(table.delimiter).to_string()),
+    DatasetResult {
+        rows: checked.rows,
+        bytes: checked.bytes,
+        encoding: Some(checked.encoding),
+        delimiter: Some(char::from(checked.delimiter).to_string()),
         status,
-        scores: validated.scores,
-        rules: validated.rules,
+        scores: checked.scores,
+        rules: checked.rules,
         errors,
         violation_count,
         violations_file: write_error.is_none().then_some(relative),
         targets,
-        units: validated.units,
-        provinces: validated.provinces,
+        units: checked.units,
+        provinces: checked.provinces,
+        streamed: checked.streamed,
         ..identity(m, name)
-    };
-    (result, validated.violations)
+    }
 }
 
 fn unreadable(m: &InputMatch, name: &str, error: &ReadError) -> DatasetResult {
@@ -295,6 +532,7 @@ fn identity(m: &InputMatch, name: &str) -> DatasetResult {
         targets: vec![],
         units: vec![],
         provinces: vec![],
+        streamed: false,
     }
 }
 

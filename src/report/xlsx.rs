@@ -16,7 +16,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use super::Lang;
 use super::atomic::write_atomic;
 use super::cell::neutralise_formula;
-use crate::engine::Violations;
+use super::violations::DatasetViolations;
 use crate::error::UsageError;
 use crate::results::{DatasetResult, RuleStatus};
 
@@ -103,7 +103,7 @@ fn failure_columns(lang: Lang) -> [(&'static str, f64); 9] {
 /// with its failures (`None` when the file could not be read).
 pub fn write_xlsx(
     path: &Path,
-    datasets: &[(&DatasetResult, Option<&Violations<'_>>)],
+    datasets: &[(&DatasetResult, Option<&DatasetViolations<'_>>)],
     options: &XlsxOptions,
 ) -> Result<(), UsageError> {
     let bytes = build(datasets, options).map_err(|e| UsageError::Output {
@@ -114,7 +114,7 @@ pub fn write_xlsx(
 }
 
 fn build(
-    datasets: &[(&DatasetResult, Option<&Violations<'_>>)],
+    datasets: &[(&DatasetResult, Option<&DatasetViolations<'_>>)],
     options: &XlsxOptions,
 ) -> Result<Vec<u8>, XlsxError> {
     let header = Format::new()

@@ -1,0 +1,207 @@
+//! Streaming mode: a file larger than the memory budget is checked piece by
+//! piece, in bounded memory, with the same results as a whole read.
+//!
+//! Every count ddss reports is a sum over rows, so the pieces' tallies add
+//! up exactly ([`Tally::merge`]); failing rows are written as each piece is
+//! checked. Two things need the whole file and are decided around the pieces:
+//! `unique` rules (their duplicated keys are found first, see
+//! [`super::duplicate_keys`]) and dataset-level rules (`row_count`, decided
+//! once the rows are counted).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::dataset::{
+    Tally, Violations, conclude, explain_failures, for_each_dataset_level, rule_masks,
+};
+use super::duplicate_keys::{DuplicateKeys, KeyContext};
+use super::plan::{RuleOutcome, check_table, dataset_outcomes};
+use crate::checks::LookupSets;
+use crate::error::{ReadError, UsageError};
+use crate::input::{ChunkedReader, MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table};
+use crate::pack::RulePack;
+use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
+
+pub struct StreamOptions<'a> {
+    pub as_of: NaiveDate,
+    pub mask: bool,
+    /// Text per piece, in bytes.
+    pub chunk_bytes: usize,
+    pub examples_per_rule: usize,
+    /// Where the violations file goes.
+    pub violations: &'a Path,
+    /// Called with (bytes done, bytes to do) over all passes.
+    pub progress: &'a (dyn Fn(u64, u64) + Sync),
+}
+
+/// A streamed dataset's results: what [`super::validate_table`] and the
+/// violations writer produce for a table read whole.
+pub struct Streamed {
+    pub rules: Vec<RuleResult>,
+    pub scores: Scores,
+    pub errors: Vec<DatasetError>,
+    pub units: Vec<UnitResult>,
+    pub provinces: Vec<UnitResult>,
+    pub rows: u64,
+    pub problems: Vec<Problem>,
+    pub problem_count: u64,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub bytes: u64,
+    /// Violations written, or why the file could not be written.
+    pub violations: Result<u64, UsageError>,
+}
+
+pub fn validate_streamed(
+    pack: &RulePack,
+    path: &Path,
+    read: &ReadOptions,
+    lookups: &LookupSets,
+    options: &StreamOptions,
+) -> Result<Streamed, ReadError> {
+    let open = || ChunkedReader::open(path, read, options.chunk_bytes);
+    let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len()).max(1);
+    let keys = KeyContext {
+        pack,
+        as_of: options.as_of,
+        lookups,
+    };
+    let mut duplicates = DuplicateKeys::of(pack);
+    let total = |passes: u32| file_bytes * u64::from(passes);
+    // Passes over the file: the duplicate-key passes, then the check.
+    let passes = if duplicates.is_empty() {
+        1
+    } else {
+        1 + duplicates.find(&open, &keys, &|bytes, pass| {
+            (options.progress)(total(pass - 1) + bytes, total(3));
+        })?
+    };
+    let done_before = total(passes - 1);
+
+    let mut reader = open()?;
+    let header = reader.header().to_vec();
+    let (kept, count) = reader.header_problems();
+    let mut problems = kept.to_vec();
+    let mut problem_count = count;
+    let mut writer = crate::report::violations::PiecewiseCsv::create(options.violations);
+    let mut tally = Tally::default();
+    let mut outcomes: Option<Vec<RuleOutcome>> = None;
+    let mut row_level = vec![true; pack.rules.len()];
+    let mut examples: HashMap<String, Vec<Example>> = HashMap::new();
+
+    let mut piece = reader.next_chunk()?;
+    if piece.is_none() {
+        // A header-only file still gets its rules planned (and reported).
+        piece = Some(empty_table(&reader));
+    }
+    while let Some(table) = piece {
+        let (given, unique_errors) = duplicates.masks(&table, &keys);
+        let mut checked = check_table(
+            pack,
+            &table.frame,
+            &table.header,
+            options.as_of,
+            lookups,
+            given,
+        );
+        for (i, e) in unique_errors {
+            checked.outcomes[i] = RuleOutcome::Error(e);
+        }
+        let masks = rule_masks(pack, &checked);
+        for (i, mask) in masks.iter().enumerate() {
+            row_level[i] &= mask.is_some();
+        }
+        tally.merge(Tally::of(pack, &table, &masks));
+        match &mut outcomes {
+            None => outcomes = Some(checked.outcomes.clone()),
+            Some(all) => {
+                for (acc, now) in all.iter_mut().zip(&checked.outcomes) {
+                    if matches!(now, RuleOutcome::Error(_)) && !matches!(acc, RuleOutcome::Error(_))
+                    {
+                        *acc = now.clone();
+                    }
+                }
+            }
+        }
+        for p in &table.problems {
+            if problems.len() < MAX_PROBLEMS_KEPT {
+                problems.push(p.clone());
+            }
+        }
+        problem_count += table.problem_count;
+
+        let explanations = explain_failures(pack, &table, &checked, &masks);
+        let violations = Violations {
+            pack,
+            table: &table,
+            checked,
+            masks,
+            explanations,
+        };
+        for (rule, list) in violations.examples(options.examples_per_rule) {
+            let acc = examples.entry(rule).or_default();
+            let room = options.examples_per_rule.saturating_sub(acc.len());
+            acc.extend(list.into_iter().take(room));
+        }
+        if let Ok(w) = writer.as_mut()
+            && let Err(e) = w.append(&violations, options.mask)
+        {
+            writer = Err(e);
+        }
+        drop(violations);
+        (options.progress)(done_before + reader.read_bytes(), total(passes));
+        piece = reader.next_chunk()?;
+    }
+
+    let mut outcomes = outcomes.unwrap_or_default();
+    for (i, decided) in dataset_outcomes(pack, &header, tally.rows, options.as_of, lookups)
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(outcome) = decided {
+            outcomes[i] = outcome;
+        }
+    }
+    let rows = tally.rows;
+    let mut concluded = conclude(pack, &outcomes, &row_level, tally);
+    for rule in &mut concluded.rules {
+        rule.examples = examples.remove(&rule.id).unwrap_or_default();
+    }
+    let violations = writer
+        .and_then(|w| w.finish(|write| for_each_dataset_level(pack, &outcomes, |v| write(v))));
+    Ok(Streamed {
+        rules: concluded.rules,
+        scores: concluded.scores,
+        errors: concluded.errors,
+        units: concluded.units,
+        provinces: concluded.provinces,
+        rows,
+        problems,
+        problem_count,
+        encoding: reader.encoding().to_string(),
+        delimiter: reader.delimiter(),
+        bytes: reader.file_bytes(),
+        violations,
+    })
+}
+
+fn empty_table(reader: &ChunkedReader) -> Table {
+    let columns: Vec<Column> = reader
+        .header()
+        .iter()
+        .map(|h| StringChunked::full_null(h.as_str().into(), 0).into_column())
+        .collect();
+    Table {
+        frame: DataFrame::new(0, columns).unwrap_or_default(),
+        header: reader.header().to_vec(),
+        lines: vec![],
+        problems: vec![],
+        problem_count: 0,
+        delimiter: reader.delimiter(),
+        encoding: reader.encoding().to_string(),
+        bytes: reader.file_bytes(),
+    }
+}
