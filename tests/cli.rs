@@ -426,3 +426,66 @@ fn generate_in_blocks_is_deterministic_and_recorded() {
         .code(2)
         .stderr(predicate::str::contains("block-people"));
 }
+
+/// `--memory-limit` small enough that every fixture is checked in pieces:
+/// the same results.json (apart from the time and the `streamed` flags) and
+/// byte-identical violations files as reading them whole.
+#[test]
+fn streaming_mode_reports_what_a_whole_read_reports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |out: &Path, extra: &[&str]| {
+        ddss()
+            .current_dir(root)
+            .arg("validate")
+            .arg("--out")
+            .arg(out)
+            .args(["--as-of", "2026-06-30", "--no-progress", "--format", "json"])
+            .args(extra)
+            .arg("fixtures")
+            .assert()
+            .code(1);
+    };
+    let whole = tempfile::tempdir().unwrap();
+    let pieces = tempfile::tempdir().unwrap();
+    run(whole.path(), &[]);
+    run(pieces.path(), &["--memory-limit", "64KiB"]);
+    let mut a = results(whole.path());
+    let mut b = results(pieces.path());
+    for d in b["datasets"].as_array_mut().unwrap() {
+        assert_eq!(d["streamed"], true, "{} was read whole", d["name"]);
+        d.as_object_mut().unwrap().remove("streamed");
+    }
+    for d in a["datasets"].as_array().unwrap() {
+        assert!(d.get("streamed").is_none());
+    }
+    a.as_object_mut().unwrap().remove("generated_at");
+    b.as_object_mut().unwrap().remove("generated_at");
+    assert_eq!(a, b);
+    let mut compared = 0;
+    for entry in std::fs::read_dir(whole.path().join("violations")).unwrap() {
+        let name = entry.unwrap().file_name();
+        let left = std::fs::read(whole.path().join("violations").join(&name)).unwrap();
+        let right = std::fs::read(pieces.path().join("violations").join(&name)).unwrap();
+        assert!(left == right, "{name:?} differs");
+        compared += 1;
+    }
+    assert_eq!(compared, 6);
+    // No temp files left behind by the piecewise writer.
+    for entry in std::fs::read_dir(pieces.path().join("violations")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(name.ends_with(".csv") && !name.starts_with('.'), "{name}");
+    }
+}
+
+#[test]
+fn memory_limit_must_be_a_size() {
+    let out = tempfile::tempdir().unwrap();
+    ddss()
+        .arg("validate")
+        .arg("--out")
+        .arg(out.path())
+        .args(["--memory-limit", "lots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("4GiB"));
+}

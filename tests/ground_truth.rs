@@ -33,7 +33,10 @@ fn generate_into(
     .unwrap()
 }
 
-fn validate(data: &Path, out: &Path, as_of: &str) -> RunResults {
+/// Enough memory to read every generated file whole.
+const PLENTY: u64 = 8 << 30;
+
+fn validate(data: &Path, out: &Path, as_of: &str, memory_limit: u64) -> RunResults {
     let packs = load_packs(&root().join("rules")).unwrap();
     let options = RunOptions {
         as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
@@ -43,6 +46,7 @@ fn validate(data: &Path, out: &Path, as_of: &str) -> RunResults {
         mask: false,
         targets: Default::default(),
         lang: Default::default(),
+        memory_limit,
     };
     run(
         &packs,
@@ -75,11 +79,16 @@ fn violation_lines(path: &Path) -> BTreeMap<String, Vec<u64>> {
     lines
 }
 
-fn assert_matches_ground_truth(seed: u64, people: usize, block_people: usize) {
+fn assert_matches_ground_truth(seed: u64, people: usize, block_people: usize, memory_limit: u64) {
     let data = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let manifest = generate_into(data.path(), seed, people, block_people, 0.05);
-    let results = validate(data.path(), out.path(), &manifest.as_of);
+    let results = validate(data.path(), out.path(), &manifest.as_of, memory_limit);
+    if memory_limit < PLENTY {
+        for dataset in &results.datasets {
+            assert!(dataset.streamed, "{} was read whole", dataset.name);
+        }
+    }
     assert!(results.unmatched_inputs.is_empty());
     assert_eq!(results.datasets.len(), 6);
     let mut injected = 0;
@@ -127,14 +136,21 @@ fn assert_matches_ground_truth(seed: u64, people: usize, block_people: usize) {
 
 #[test]
 fn finds_exactly_the_injected_defects_seed_1_small() {
-    assert_matches_ground_truth(1, 1_500, DEFAULT_BLOCK_PEOPLE);
+    assert_matches_ground_truth(1, 1_500, DEFAULT_BLOCK_PEOPLE, PLENTY);
+}
+
+/// Streaming mode: every file checked in pieces of 16 KiB (duplicates,
+/// register look-ups and parcels across pieces), the same truth.
+#[test]
+fn finds_exactly_the_injected_defects_in_streaming_mode() {
+    assert_matches_ground_truth(4, 4_000, 1_000, 64 << 10);
 }
 
 /// Six blocks: identifiers, registration numbers, parcel keys and defect
 /// values must stay unique across blocks for the truth to hold.
 #[test]
 fn finds_exactly_the_injected_defects_seed_2_larger_in_blocks() {
-    assert_matches_ground_truth(2, 6_000, 1_000);
+    assert_matches_ground_truth(2, 6_000, 1_000, PLENTY);
 }
 
 #[test]
@@ -143,7 +159,7 @@ fn clean_data_scores_one_everywhere() {
     let out = tempfile::tempdir().unwrap();
     let manifest = generate_into(data.path(), 7, 2_000, 700, 0.0);
     assert!(manifest.datasets.values().all(|d| d.rules.is_empty()));
-    let results = validate(data.path(), out.path(), &manifest.as_of);
+    let results = validate(data.path(), out.path(), &manifest.as_of, PLENTY);
     assert_eq!(results.exit_code, 0);
     for d in &results.datasets {
         assert_eq!(d.violation_count, 0, "{}", d.name);
@@ -197,6 +213,6 @@ fn finds_exactly_the_injected_defects_at_chosen_scales() {
         let [seed, people, block] = parts[..] else {
             panic!("expected seed:people:block_people, got {run}")
         };
-        assert_matches_ground_truth(seed as u64, people, block);
+        assert_matches_ground_truth(seed as u64, people, block, PLENTY);
     }
 }

@@ -199,6 +199,7 @@ fn a_dataset_larger_than_a_sheet_continues_on_the_next_sheet() {
         mask: false,
         targets: Default::default(),
         lang: Default::default(),
+        memory_limit: 1 << 30,
     };
     let results = run(&packs, std::slice::from_ref(&input), &options).unwrap();
     let pack = &packs.packs[0];
@@ -213,12 +214,13 @@ fn a_dataset_larger_than_a_sheet_continues_on_the_next_sheet() {
     )
     .unwrap();
     let validated = validate_table(pack, &table, as_of, &Default::default());
+    let violations = ddss::report::violations::DatasetViolations::InMemory(validated.violations);
 
     // 6 failures, 4 rows per sheet: `hostile` holds 4, `hostile (2)` the other 2.
     let path = out.path().join("split.xlsx");
     write_xlsx(
         &path,
-        &[(&results.datasets[0], Some(&validated.violations))],
+        &[(&results.datasets[0], Some(&violations))],
         &XlsxOptions {
             rows_per_sheet: 4,
             ..Default::default()

@@ -520,8 +520,8 @@ impl Violations<'_> {
 
 /// Calls `f` for the findings of the dataset-level rules (one per detail
 /// line) and returns how many there were.
-pub fn for_each_dataset_level<'p, E>(
-    pack: &'p RulePack,
+pub fn for_each_dataset_level<E>(
+    pack: &RulePack,
     outcomes: &[RuleOutcome],
     mut f: impl FnMut(Violation<'_>) -> Result<(), E>,
 ) -> Result<u64, E> {

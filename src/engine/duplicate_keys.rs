@@ -144,7 +144,7 @@ impl DuplicateKeys {
         &self,
         piece: &Table,
         keys: &KeyContext,
-    ) -> (Vec<(usize, BooleanChunked)>, Vec<(usize, RuleError)>) {
+    ) -> (Vec<(usize, BooleanChunked)>, RuleErrors) {
         let mut masks = Vec::new();
         let mut errors = Vec::new();
         for rule in &self.rules {
@@ -168,6 +168,9 @@ impl DuplicateKeys {
         (masks, errors)
     }
 }
+
+/// Rules (by position in the pack) that could not be evaluated.
+pub type RuleErrors = Vec<(usize, RuleError)>;
 
 /// What a `when` condition needs to be planned on a piece.
 pub struct KeyContext<'a> {

@@ -170,8 +170,8 @@ pub fn validate_streamed(
     for rule in &mut concluded.rules {
         rule.examples = examples.remove(&rule.id).unwrap_or_default();
     }
-    let violations = writer
-        .and_then(|w| w.finish(|write| for_each_dataset_level(pack, &outcomes, |v| write(v))));
+    let violations =
+        writer.and_then(|w| w.finish(|write| for_each_dataset_level(pack, &outcomes, write)));
     Ok(Streamed {
         rules: concluded.rules,
         scores: concluded.scores,
@@ -203,5 +203,226 @@ fn empty_table(reader: &ChunkedReader) -> Table {
         delimiter: reader.delimiter(),
         encoding: reader.encoding().to_string(),
         bytes: reader.file_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ReferenceTables;
+    use crate::engine::validate_table;
+    use crate::input::read_table;
+
+    const PACK: &str = r#"
+[dataset]
+name = "t"
+sector = "test"
+files = ["t.csv"]
+key = ["a"]
+unit_column = "u"
+missing_values = ["NULL"]
+
+[columns]
+a = "string"
+b = "string"
+u = "string"
+
+[[rules]]
+id = "R1"
+check = "required"
+column = "a"
+dimension = "du"
+message = "a missing"
+
+[[rules]]
+id = "R2"
+check = "unique"
+column = "a"
+dimension = "sach"
+message = "a repeated"
+
+[[rules]]
+id = "R3"
+check = "unique"
+columns = ["a", "b"]
+dimension = "sach"
+message = "a+b repeated"
+
+[[rules]]
+id = "R4"
+check = "unique"
+column = "a"
+when = "b = 'x'"
+dimension = "sach"
+severity = "warn"
+message = "a repeated among x"
+
+[[rules]]
+id = "R5"
+check = "in_set"
+column = "b"
+values = ["x", "y"]
+dimension = "dung"
+message = "b not x/y"
+
+[[rules]]
+id = "R6"
+check = "row_count"
+min = 3
+dimension = "du"
+message = "too few rows"
+"#;
+
+    fn pack(dir: &Path) -> RulePack {
+        crate::pack::parse_pack(&dir.join("t.toml"), PACK, dir, &ReferenceTables::default())
+            .unwrap()
+    }
+
+    /// Whole read vs piece by piece: same rule results (counts, examples),
+    /// scores, unit scores and byte-identical violations files.
+    fn compare(rows: &[(String, String, String)], chunk_bytes: usize) -> Result<(), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = pack(dir.path());
+        let path = dir.path().join("t.csv");
+        let mut w = csv::Writer::from_path(&path).unwrap();
+        w.write_record(["a", "b", "u"]).unwrap();
+        for (a, b, u) in rows {
+            w.write_record([a, b, u]).unwrap();
+        }
+        w.flush().unwrap();
+        let read = ReadOptions {
+            missing_values: pack.dataset.missing_values.clone(),
+            ..Default::default()
+        };
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let lookups = LookupSets::default();
+
+        let table = read_table(&path, &read, &|_| {}).unwrap();
+        let mut whole = validate_table(&pack, &table, as_of, &lookups);
+        let mut examples = whole.violations.examples(3);
+        for rule in &mut whole.rules {
+            rule.examples = examples.remove(&rule.id).unwrap_or_default();
+        }
+        let whole_csv = dir.path().join("whole.csv");
+        let whole_count =
+            crate::report::violations::write_csv(&whole_csv, &whole.violations, false).unwrap();
+
+        let piece_csv = dir.path().join("pieces.csv");
+        let streamed = validate_streamed(
+            &pack,
+            &path,
+            &read,
+            &lookups,
+            &StreamOptions {
+                as_of,
+                mask: false,
+                chunk_bytes,
+                examples_per_rule: 3,
+                violations: &piece_csv,
+                progress: &|_, _| {},
+            },
+        )
+        .unwrap();
+        let json = |v: &dyn erased::Json| v.json();
+        if json(&whole.rules) != json(&streamed.rules) {
+            return Err(format!(
+                "rules\n{}\n{}",
+                json(&whole.rules),
+                json(&streamed.rules)
+            ));
+        }
+        if json(&whole.scores) != json(&streamed.scores)
+            || json(&whole.units) != json(&streamed.units)
+            || json(&whole.provinces) != json(&streamed.provinces)
+        {
+            return Err("scores or unit scores differ".into());
+        }
+        if streamed.violations.as_ref().ok() != Some(&whole_count) {
+            return Err(format!(
+                "count {whole_count} vs {:?}",
+                streamed.violations.as_ref().ok()
+            ));
+        }
+        if std::fs::read(&whole_csv).unwrap() != std::fs::read(&piece_csv).unwrap() {
+            return Err("violations files differ".into());
+        }
+        Ok(())
+    }
+
+    mod erased {
+        pub trait Json {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Json for T {
+            fn json(&self) -> String {
+                serde_json::to_string(self).unwrap()
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Keys drawn from a handful of values (so they repeat, across
+        /// pieces too), missing cells, `when` conditions, multi-column keys,
+        /// pieces from a few bytes up.
+        #[test]
+        fn pieces_give_the_results_of_a_whole_read(
+            rows in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["", "NULL", "k1", "k2", "k3", "k4", "k5", "k6"]),
+                    proptest::sample::select(vec!["", "x", "y", "z"]),
+                    proptest::sample::select(vec!["", "00004", "00007", "26734"]),
+                ),
+                0..60,
+            ),
+            chunk_bytes in 1usize..200,
+        ) {
+            let rows: Vec<(String, String, String)> = rows
+                .into_iter()
+                .map(|(a, b, u)| (a.to_string(), b.to_string(), u.to_string()))
+                .collect();
+            if let Err(diff) = compare(&rows, chunk_bytes) {
+                proptest::prop_assert!(false, "{}", diff);
+            }
+        }
+    }
+
+    #[test]
+    fn duplicates_in_different_pieces_are_found() {
+        let rows: Vec<(String, String, String)> = (0..200)
+            .map(|i| {
+                (
+                    format!("k{}", i % 150),
+                    "x".to_string(),
+                    "00004".to_string(),
+                )
+            })
+            .collect();
+        // 50 keys appear twice, 100 rows apart: always in different pieces.
+        compare(&rows, 64).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut text = String::from("a,b,u\n");
+        for (a, b, u) in &rows {
+            text.push_str(&format!("{a},{b},{u}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let streamed = validate_streamed(
+            &pack(dir.path()),
+            &path,
+            &ReadOptions::default(),
+            &LookupSets::default(),
+            &StreamOptions {
+                as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                mask: false,
+                chunk_bytes: 64,
+                examples_per_rule: 3,
+                violations: &dir.path().join("v.csv"),
+                progress: &|_, _| {},
+            },
+        )
+        .unwrap();
+        let r2 = streamed.rules.iter().find(|r| r.id == "R2").unwrap();
+        assert_eq!((r2.evaluated, r2.failed), (200, 100));
     }
 }
