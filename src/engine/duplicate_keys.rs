@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::plan::{base_query, typing_exprs};
 use crate::checks::{Check, LookupSets, PlanContext};
 use crate::error::{ReadError, RuleError};
-use crate::input::{ChunkedReader, Table};
+use crate::input::{ChunkedReader, Table, cell_value, parts_for, scan_records};
 use crate::pack::RulePack;
 
 /// The `unique` rules of a pack and, once both passes have run, their
@@ -38,6 +38,10 @@ struct UniqueKeys {
     columns: Vec<String>,
     when: Option<String>,
     hashes: Vec<u64>,
+    /// Pass 1's exact keys, back to back, while they fit the budget.
+    key_bytes: Vec<u8>,
+    /// End of each key in `key_bytes`, aligned with `hashes`.
+    key_ends: Vec<u64>,
     candidates: HashSet<u64>,
     counts: HashMap<Box<[u8]>, u32>,
     duplicates: HashSet<Box<[u8]>>,
@@ -59,6 +63,8 @@ impl DuplicateKeys {
                     columns: u.columns.clone(),
                     when: rule.when.clone(),
                     hashes: Vec::new(),
+                    key_bytes: Vec::new(),
+                    key_ends: Vec::new(),
                     candidates: HashSet::new(),
                     counts: HashMap::new(),
                     duplicates: HashSet::new(),
@@ -93,7 +99,190 @@ impl DuplicateKeys {
 
     /// Runs the passes over the file and returns how many ran (1 or 2).
     /// `progress` gets the bytes read in each pass and the pass number.
+    /// While the exact keys fit in `key_budget` bytes they are kept from
+    /// pass 1, and pass 2 is not needed.
     pub fn find(
+        &mut self,
+        open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
+        keys: &KeyContext,
+        key_budget: u64,
+        progress: &dyn Fn(u64, u32),
+    ) -> Result<u32, ReadError> {
+        if self.rules.iter().any(|r| r.when.is_some()) {
+            self.find_through_frames(open, keys, progress)
+        } else {
+            self.find_from_records(open, key_budget, progress)
+        }
+    }
+
+    /// Both passes straight from the records, without building columns:
+    /// for rules without `when`, whose keys are plain cells.
+    fn find_from_records(
+        &mut self,
+        open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
+        key_budget: u64,
+        progress: &dyn Fn(u64, u32),
+    ) -> Result<u32, ReadError> {
+        let mut reader = open()?;
+        let header = reader.header().to_vec();
+        let delimiter = reader.delimiter();
+        let missing: Vec<String> = reader.missing_values().to_vec();
+        let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+        let positions: Vec<Option<Vec<usize>>> = self
+            .rules
+            .iter_mut()
+            .map(|rule| {
+                let found: Option<Vec<usize>> = rule
+                    .columns
+                    .iter()
+                    .map(|c| header.iter().position(|h| h == c))
+                    .collect();
+                if found.is_none() {
+                    rule.error = Some(RuleError::MissingColumn {
+                        column: rule.columns.join(", "),
+                        suggestion: None,
+                    });
+                }
+                found
+            })
+            .collect();
+
+        let mut exact = true;
+        loop {
+            let keep_keys = exact;
+            let scanned = reader.next_records(|body, _| {
+                Ok(scan_records(
+                    body,
+                    delimiter,
+                    parts_for(body),
+                    || vec![PieceKeys::default(); positions.len()],
+                    |state, record| {
+                        let mut buf = Vec::new();
+                        for (keys, at) in state.iter_mut().zip(&positions) {
+                            let Some(at) = at else { continue };
+                            if let Some(hash) = encode_cells(record, at, &missing, &mut buf) {
+                                keys.hashes.push(hash);
+                                if keep_keys {
+                                    keys.bytes.extend_from_slice(&buf);
+                                    keys.ends.push(keys.bytes.len() as u64);
+                                }
+                            }
+                        }
+                    },
+                ))
+            })?;
+            let Some(parts) = scanned else { break };
+            for part in parts {
+                for (rule, keys) in self.rules.iter_mut().zip(part) {
+                    let base = rule.key_bytes.len() as u64;
+                    rule.hashes.extend(keys.hashes);
+                    if exact {
+                        rule.key_bytes.extend_from_slice(&keys.bytes);
+                        rule.key_ends.extend(keys.ends.iter().map(|e| e + base));
+                    }
+                }
+            }
+            let held: u64 = self
+                .rules
+                .iter()
+                .map(|r| (r.key_bytes.len() + 8 * r.key_ends.len() + 16 * r.hashes.len()) as u64)
+                .sum();
+            if exact && held > key_budget {
+                exact = false;
+                for rule in &mut self.rules {
+                    rule.key_bytes = Vec::new();
+                    rule.key_ends = Vec::new();
+                }
+            }
+            progress(reader.read_bytes(), 1);
+        }
+        for rule in &mut self.rules {
+            let mut sorted = if exact {
+                rule.hashes.clone()
+            } else {
+                std::mem::take(&mut rule.hashes)
+            };
+            sorted.par_sort_unstable();
+            rule.candidates = sorted
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| w[0])
+                .collect();
+        }
+        if exact {
+            for rule in &mut self.rules {
+                let mut counts: HashMap<&[u8], u32> = HashMap::new();
+                for (k, hash) in rule.hashes.iter().enumerate() {
+                    if rule.candidates.contains(hash) {
+                        let start = if k == 0 {
+                            0
+                        } else {
+                            rule.key_ends[k - 1] as usize
+                        };
+                        let end = rule.key_ends[k] as usize;
+                        *counts.entry(&rule.key_bytes[start..end]).or_default() += 1;
+                    }
+                }
+                let duplicates = counts
+                    .into_iter()
+                    .filter(|(_, n)| *n > 1)
+                    .map(|(k, _)| Box::<[u8]>::from(k))
+                    .collect();
+                rule.duplicates = duplicates;
+                rule.hashes = Vec::new();
+                rule.key_bytes = Vec::new();
+                rule.key_ends = Vec::new();
+            }
+            return Ok(1);
+        }
+        if self.rules.iter().all(|r| r.candidates.is_empty()) {
+            return Ok(1);
+        }
+
+        let mut reader = open()?;
+        loop {
+            let rules = &self.rules;
+            let scanned = reader.next_records(|body, _| {
+                Ok(scan_records(
+                    body,
+                    delimiter,
+                    parts_for(body),
+                    || vec![HashMap::<Box<[u8]>, u32>::new(); positions.len()],
+                    |state, record| {
+                        let mut buf = Vec::new();
+                        for ((counts, at), rule) in state.iter_mut().zip(&positions).zip(rules) {
+                            let Some(at) = at else { continue };
+                            if let Some(hash) = encode_cells(record, at, &missing, &mut buf)
+                                && rule.candidates.contains(&hash)
+                            {
+                                *counts.entry(buf.as_slice().into()).or_default() += 1;
+                            }
+                        }
+                    },
+                ))
+            })?;
+            let Some(parts) = scanned else { break };
+            for part in parts {
+                for (rule, counts) in self.rules.iter_mut().zip(part) {
+                    for (key, n) in counts {
+                        *rule.counts.entry(key).or_default() += n;
+                    }
+                }
+            }
+            progress(reader.read_bytes(), 2);
+        }
+        for rule in &mut self.rules {
+            rule.duplicates = std::mem::take(&mut rule.counts)
+                .into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(k, _)| k)
+                .collect();
+        }
+        Ok(2)
+    }
+
+    /// Both passes over typed pieces, for rules with a `when` condition.
+    fn find_through_frames(
         &mut self,
         open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
         keys: &KeyContext,
@@ -276,6 +465,31 @@ impl UniqueKeys {
         }
         Ok(())
     }
+}
+
+/// One piece's keys of one rule, from pass 1.
+#[derive(Default, Clone)]
+struct PieceKeys {
+    hashes: Vec<u64>,
+    bytes: Vec<u8>,
+    ends: Vec<u64>,
+}
+
+/// [`encode`] for the cells at positions `at` of a record, read as the
+/// table reads them; `None` when one is missing.
+fn encode_cells(
+    record: &csv::ByteRecord,
+    at: &[usize],
+    missing: &[&str],
+    buf: &mut Vec<u8>,
+) -> Option<u64> {
+    buf.clear();
+    for &i in at {
+        let value = cell_value(record.get(i)?, missing)?;
+        buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        buf.extend_from_slice(value.as_bytes());
+    }
+    Some(HASHER.hash_one(&buf[..]))
 }
 
 /// Writes the key into `buf` unambiguously (each part length-prefixed, so

@@ -187,6 +187,7 @@ pub fn run(
             as_of: options.as_of,
             mask: options.mask,
             chunk_bytes: chunk_bytes(options.memory_limit),
+            key_budget: options.memory_limit / 4,
             examples_per_rule: EXAMPLES_PER_RULE,
             violations: &options.out_dir.join(&relative),
             progress: &progress,

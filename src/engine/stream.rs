@@ -30,6 +30,9 @@ pub struct StreamOptions<'a> {
     pub mask: bool,
     /// Text per piece, in bytes.
     pub chunk_bytes: usize,
+    /// Memory for the exact keys of `unique` rules; beyond it they are
+    /// re-read in a second pass instead.
+    pub key_budget: u64,
     pub examples_per_rule: usize,
     /// Where the violations file goes.
     pub violations: &'a Path,
@@ -75,7 +78,7 @@ pub fn validate_streamed(
     let passes = if duplicates.is_empty() {
         1
     } else {
-        1 + duplicates.find(&open, &keys, &|bytes, pass| {
+        1 + duplicates.find(&open, &keys, options.key_budget, &|bytes, pass| {
             (options.progress)(total(pass - 1) + bytes, total(3));
         })?
     };
@@ -273,16 +276,30 @@ dimension = "du"
 message = "too few rows"
 "#;
 
-    fn pack(dir: &Path) -> RulePack {
-        crate::pack::parse_pack(&dir.join("t.toml"), PACK, dir, &ReferenceTables::default())
+    /// The pack; without its `when` rule, duplicates are found straight
+    /// from the records instead of through typed pieces.
+    fn pack(dir: &Path, with_when: bool) -> RulePack {
+        let text = if with_when {
+            PACK.to_string()
+        } else {
+            let start = PACK.find("[[rules]]\nid = \"R4\"").unwrap();
+            let end = PACK.find("[[rules]]\nid = \"R5\"").unwrap();
+            format!("{}{}", &PACK[..start], &PACK[end..])
+        };
+        crate::pack::parse_pack(&dir.join("t.toml"), &text, dir, &ReferenceTables::default())
             .unwrap()
     }
 
     /// Whole read vs piece by piece: same rule results (counts, examples),
     /// scores, unit scores and byte-identical violations files.
-    fn compare(rows: &[(String, String, String)], chunk_bytes: usize) -> Result<(), String> {
+    fn compare(
+        rows: &[(String, String, String)],
+        chunk_bytes: usize,
+        with_when: bool,
+        key_budget: u64,
+    ) -> Result<(), String> {
         let dir = tempfile::tempdir().unwrap();
-        let pack = pack(dir.path());
+        let pack = pack(dir.path(), with_when);
         let path = dir.path().join("t.csv");
         let mut w = csv::Writer::from_path(&path).unwrap();
         w.write_record(["a", "b", "u"]).unwrap();
@@ -317,6 +334,7 @@ message = "too few rows"
                 as_of,
                 mask: false,
                 chunk_bytes,
+                key_budget,
                 examples_per_rule: 3,
                 violations: &piece_csv,
                 progress: &|_, _| {},
@@ -361,7 +379,7 @@ message = "too few rows"
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
         /// Keys drawn from a handful of values (so they repeat, across
         /// pieces too), missing cells, `when` conditions, multi-column keys,
         /// pieces from a few bytes up.
@@ -376,12 +394,14 @@ message = "too few rows"
                 0..60,
             ),
             chunk_bytes in 1usize..200,
+            with_when in proptest::bool::ANY,
+            key_budget in proptest::sample::select(vec![0u64, 200, 1 << 20]),
         ) {
             let rows: Vec<(String, String, String)> = rows
                 .into_iter()
                 .map(|(a, b, u)| (a.to_string(), b.to_string(), u.to_string()))
                 .collect();
-            if let Err(diff) = compare(&rows, chunk_bytes) {
+            if let Err(diff) = compare(&rows, chunk_bytes, with_when, key_budget) {
                 proptest::prop_assert!(false, "{}", diff);
             }
         }
@@ -399,7 +419,9 @@ message = "too few rows"
             })
             .collect();
         // 50 keys appear twice, 100 rows apart: always in different pieces.
-        compare(&rows, 64).unwrap();
+        for (with_when, key_budget) in [(true, 0), (false, 0), (false, 1 << 20)] {
+            compare(&rows, 64, with_when, key_budget).unwrap();
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         let mut text = String::from("a,b,u\n");
@@ -408,7 +430,7 @@ message = "too few rows"
         }
         std::fs::write(&path, text).unwrap();
         let streamed = validate_streamed(
-            &pack(dir.path()),
+            &pack(dir.path(), false),
             &path,
             &ReadOptions::default(),
             &LookupSets::default(),
@@ -416,6 +438,7 @@ message = "too few rows"
                 as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
                 mask: false,
                 chunk_bytes: 64,
+                key_budget: 0,
                 examples_per_rule: 3,
                 violations: &dir.path().join("v.csv"),
                 progress: &|_, _| {},

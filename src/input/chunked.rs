@@ -17,6 +17,15 @@ use super::csv_table::{
 use super::{Problem, ReadOptions, Table, sniff_delimiter};
 use crate::error::ReadError;
 
+/// Threads to parse `body` on: one below the size where splitting pays.
+pub fn parts_for(body: &[u8]) -> usize {
+    if body.len() >= PARALLEL_MIN_BYTES {
+        rayon::current_num_threads()
+    } else {
+        1
+    }
+}
+
 /// Bytes read from the file at a time, at most.
 const BLOCK: usize = 4 << 20;
 
@@ -200,6 +209,43 @@ impl ChunkedReader {
     /// The next piece of whole records, or `None` at the end of the file.
     /// Rows keep their physical line numbers in the file.
     pub fn next_chunk(&mut self) -> Result<Option<Table>, ReadError> {
+        let path = self.path.clone();
+        let header = self.header.clone();
+        let missing = self.missing.clone();
+        let keep = self.keep.clone();
+        let (delimiter, encoding, file_bytes) =
+            (self.delimiter, self.encoding.clone(), self.file_bytes);
+        self.next_records(|body, first_line| {
+            let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+            let ctx = ChunkContext {
+                path: &path,
+                delimiter,
+                header: &header,
+                missing: &missing,
+                keep: keep.as_deref(),
+                progress: &|_| {},
+            };
+            let mut rows = parse_records(body, first_line, &ctx, parts_for(body))?;
+            let frame = rows.frame(&path, &header)?;
+            Ok(Table {
+                frame,
+                header: header.clone(),
+                lines: std::mem::take(&mut rows.lines),
+                problem_count: rows.problems.count,
+                problems: std::mem::take(&mut rows.problems.kept),
+                delimiter,
+                encoding: encoding.clone(),
+                bytes: file_bytes,
+            })
+        })
+    }
+
+    /// The next piece as the text of whole records, handed to `f` with the
+    /// physical line it starts on; `None` at the end of the file.
+    pub fn next_records<R>(
+        &mut self,
+        f: impl FnOnce(&[u8], u64) -> Result<R, ReadError>,
+    ) -> Result<Option<R>, ReadError> {
         let mut want = self.chunk_bytes;
         let cut = loop {
             self.fill(want)?;
@@ -220,35 +266,16 @@ impl ChunkedReader {
         if cut == 0 {
             return Ok(None);
         }
-        let missing: Vec<&str> = self.missing.iter().map(String::as_str).collect();
         let body = &self.pending[..cut];
-        let parts = if body.len() >= PARALLEL_MIN_BYTES {
-            rayon::current_num_threads()
-        } else {
-            1
-        };
-        let ctx = ChunkContext {
-            path: &self.path,
-            delimiter: self.delimiter,
-            header: &self.header,
-            missing: &missing,
-            keep: self.keep.as_deref(),
-            progress: &|_| {},
-        };
-        let mut rows = parse_records(body, self.line, &ctx, parts)?;
-        let frame = rows.frame(&self.path, &self.header)?;
+        let out = f(body, self.line)?;
         self.line += memchr::memchr_iter(b'\n', body).count() as u64;
         self.pending.drain(..cut);
-        Ok(Some(Table {
-            frame,
-            header: self.header.clone(),
-            lines: std::mem::take(&mut rows.lines),
-            problem_count: rows.problems.count,
-            problems: std::mem::take(&mut rows.problems.kept),
-            delimiter: self.delimiter,
-            encoding: self.encoding.clone(),
-            bytes: self.file_bytes,
-        }))
+        Ok(Some(out))
+    }
+
+    /// The values that mean "missing" besides blank cells.
+    pub fn missing_values(&self) -> &[String] {
+        &self.missing
     }
 
     /// Reads and decodes until `want` bytes of text are pending or the file

@@ -185,6 +185,52 @@ pub(super) fn parse_records(
     Ok(all)
 }
 
+/// Visits every record of `body` (whole records) without building columns:
+/// `body` is cut into about `parts` record-aligned pieces, each visited on the
+/// thread pool with its own state from `init`; the states come back in file
+/// order. The records are those [`parse_records`] reads, in the same order.
+pub fn scan_records<T: Send>(
+    body: &[u8],
+    delimiter: u8,
+    parts: usize,
+    init: impl Fn() -> T + Sync,
+    visit: impl Fn(&mut T, &csv::ByteRecord) + Sync,
+) -> Vec<T> {
+    let bounds = split_points(body, delimiter, parts);
+    bounds
+        .par_windows(2)
+        .map(|w| {
+            let mut state = init();
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&body[w[0]..w[1]]);
+            let mut record = csv::ByteRecord::new();
+            // Reading bytes from a slice with flexible records cannot fail.
+            while reader.read_byte_record(&mut record).unwrap_or(false) {
+                visit(&mut state, &record);
+            }
+            state
+        })
+        .collect()
+}
+
+/// A cell as the table holds it: `None` when blank or a missing-value token
+/// (see [`append_cell`]); invalid UTF-8 replaced.
+pub fn cell_value<'f>(field: &'f [u8], missing: &[&str]) -> Option<Cow<'f, str>> {
+    let value = match std::str::from_utf8(field) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(field).into_owned()),
+    };
+    let trimmed = value.trim();
+    if trimmed.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(trimmed)) {
+        None
+    } else {
+        Some(value)
+    }
+}
+
 /// Below this, one thread parses the whole file (splitting costs more).
 pub(super) const PARALLEL_MIN_BYTES: usize = 4 << 20;
 

@@ -6,6 +6,8 @@ mod chunked;
 mod csv_table;
 mod sniff;
 
-pub use chunked::ChunkedReader;
-pub use csv_table::{MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, read_table};
+pub use chunked::{ChunkedReader, parts_for};
+pub use csv_table::{
+    MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, cell_value, read_table, scan_records,
+};
 pub use sniff::sniff_delimiter;
