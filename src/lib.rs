@@ -20,4 +20,5 @@ pub mod report;
 pub mod results;
 pub mod score;
 pub mod targets;
+pub mod timings;
 pub mod vn;

@@ -1,19 +1,19 @@
 //! `unique` rules over a file checked piece by piece (streaming mode): a
-//! row's verdict depends on every other row of the file, so the duplicated
-//! keys are found before the pieces are checked, in two passes that keep
-//! 8 bytes per row:
+//! row's verdict depends on every other row of the file, so the keys that
+//! may be duplicated are found before the pieces are checked.
 //!
-//! 1. a 64-bit hash of every compared key; sorted, the hashes seen twice or
-//!    more are the *candidates* (true duplicates, plus the rare collision);
-//! 2. the exact key of every row whose hash is a candidate, counted; the keys
-//!    seen twice or more are the *duplicates*.
-//!
-//! While the pieces are checked, a row fails when its exact key is a
-//! duplicate — the same rows as the in-memory `len().over(keys)` window,
-//! whatever the hashes collide on. Pass 2 is skipped when pass 1 finds no
-//! candidate (a clean file reads twice, not three times).
+//! 1. A first pass hashes every compared key (64 bits, 8 bytes per row);
+//!    sorted, the hashes seen twice or more are the *candidates*.
+//! 2. While the pieces are checked, a row whose hash is a candidate fails,
+//!    and the exact key of each candidate row is compared with the first
+//!    key seen under its hash.
+//! 3. If two different keys ever share a hash (a collision: about one run in
+//!    300 at 10 M distinct keys), the verdicts of step 2 are not trusted: a
+//!    second pass counts the exact keys of the candidate rows, and the pieces
+//!    are checked again with exact duplicates. So the result is always that
+//!    of the in-memory `len().over(keys)` window, and a run without collision
+//!    reads the file twice, not three times.
 
-use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
 use chrono::NaiveDate;
@@ -30,6 +30,10 @@ use crate::pack::RulePack;
 /// duplicated keys.
 pub struct DuplicateKeys {
     rules: Vec<UniqueKeys>,
+    /// Verdicts come from exact keys (after a collision), not from hashes.
+    exact: bool,
+    /// Bits of the hash kept: 64, fewer only in tests, to force collisions.
+    hash_bits: u32,
 }
 
 struct UniqueKeys {
@@ -38,11 +42,10 @@ struct UniqueKeys {
     columns: Vec<String>,
     when: Option<String>,
     hashes: Vec<u64>,
-    /// Pass 1's exact keys, back to back, while they fit the budget.
-    key_bytes: Vec<u8>,
-    /// End of each key in `key_bytes`, aligned with `hashes`.
-    key_ends: Vec<u64>,
     candidates: HashSet<u64>,
+    /// The first exact key seen under each candidate hash.
+    first_keys: HashMap<u64, Box<[u8]>>,
+    collided: bool,
     counts: HashMap<Box<[u8]>, u32>,
     duplicates: HashSet<Box<[u8]>>,
     error: Option<RuleError>,
@@ -50,6 +53,11 @@ struct UniqueKeys {
 
 /// Hashes keys the same way in every pass and every run.
 const HASHER: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x6464_7373);
+
+// Millions of look-ups per pass: a fast hasher, not SipHash (the keys are
+// the file's own values, and the result does not depend on the hasher).
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 impl DuplicateKeys {
     pub fn of(pack: &RulePack) -> DuplicateKeys {
@@ -63,17 +71,37 @@ impl DuplicateKeys {
                     columns: u.columns.clone(),
                     when: rule.when.clone(),
                     hashes: Vec::new(),
-                    key_bytes: Vec::new(),
-                    key_ends: Vec::new(),
-                    candidates: HashSet::new(),
-                    counts: HashMap::new(),
-                    duplicates: HashSet::new(),
+                    candidates: HashSet::default(),
+                    first_keys: HashMap::default(),
+                    collided: false,
+                    counts: HashMap::default(),
+                    duplicates: HashSet::default(),
                     error: None,
                 }),
                 _ => None,
             })
             .collect();
-        DuplicateKeys { rules }
+        DuplicateKeys {
+            rules,
+            exact: false,
+            hash_bits: 64,
+        }
+    }
+
+    /// Keeps only `bits` bits of each hash (tests: collisions on purpose).
+    pub fn with_hash_bits(mut self, bits: u32) -> DuplicateKeys {
+        self.hash_bits = bits.clamp(1, 64);
+        self
+    }
+
+    fn hash_mask(&self) -> u64 {
+        u64::MAX >> (64 - self.hash_bits)
+    }
+
+    /// Whether two different keys shared a hash while the pieces were
+    /// checked: their verdicts must then be redone with [`Self::verify`].
+    pub fn collided(&self) -> bool {
+        !self.exact && self.rules.iter().any(|r| r.collided)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -97,33 +125,48 @@ impl DuplicateKeys {
         out
     }
 
-    /// Runs the passes over the file and returns how many ran (1 or 2).
-    /// `progress` gets the bytes read in each pass and the pass number.
-    /// While the exact keys fit in `key_budget` bytes they are kept from
-    /// pass 1, and pass 2 is not needed.
-    pub fn find(
+    /// The first pass: the candidate hashes of every rule. `progress` gets
+    /// the bytes read.
+    pub fn hash_pass(
         &mut self,
         open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
         keys: &KeyContext,
-        key_budget: u64,
-        progress: &dyn Fn(u64, u32),
-    ) -> Result<u32, ReadError> {
+        progress: &dyn Fn(u64),
+    ) -> Result<(), ReadError> {
+        let hash_mask = self.hash_mask();
+        let mut reader = open()?;
         if self.rules.iter().any(|r| r.when.is_some()) {
-            self.find_through_frames(open, keys, progress)
+            // A `when` condition needs typed columns: go through pieces.
+            reader.keep_only(&self.columns(reader.header()));
+            while let Some(piece) = reader.next_chunk()? {
+                self.rules.par_iter_mut().for_each(|rule| {
+                    rule.hash_piece(&piece, keys, hash_mask);
+                });
+                progress(reader.read_bytes());
+            }
         } else {
-            self.find_from_records(open, key_budget, progress)
+            self.hash_records(&mut reader, hash_mask, progress)?;
         }
+        for rule in &mut self.rules {
+            let mut hashes = std::mem::take(&mut rule.hashes);
+            hashes.par_sort_unstable();
+            rule.candidates = hashes
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| w[0])
+                .collect();
+        }
+        Ok(())
     }
 
-    /// Both passes straight from the records, without building columns:
+    /// The first pass straight from the records, without building columns:
     /// for rules without `when`, whose keys are plain cells.
-    fn find_from_records(
+    fn hash_records(
         &mut self,
-        open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
-        key_budget: u64,
-        progress: &dyn Fn(u64, u32),
-    ) -> Result<u32, ReadError> {
-        let mut reader = open()?;
+        reader: &mut ChunkedReader,
+        hash_mask: u64,
+        progress: &dyn Fn(u64),
+    ) -> Result<(), ReadError> {
         let header = reader.header().to_vec();
         let delimiter = reader.delimiter();
         let missing: Vec<String> = reader.missing_values().to_vec();
@@ -146,175 +189,51 @@ impl DuplicateKeys {
                 found
             })
             .collect();
-
-        let mut exact = true;
         loop {
-            let keep_keys = exact;
             let scanned = reader.next_records(|body, _| {
                 Ok(scan_records(
                     body,
                     delimiter,
                     parts_for(body),
-                    || vec![PieceKeys::default(); positions.len()],
-                    |state, record| {
-                        let mut buf = Vec::new();
-                        for (keys, at) in state.iter_mut().zip(&positions) {
-                            let Some(at) = at else { continue };
-                            if let Some(hash) = encode_cells(record, at, &missing, &mut buf) {
-                                keys.hashes.push(hash);
-                                if keep_keys {
-                                    keys.bytes.extend_from_slice(&buf);
-                                    keys.ends.push(keys.bytes.len() as u64);
-                                }
-                            }
-                        }
-                    },
-                ))
-            })?;
-            let Some(parts) = scanned else { break };
-            for part in parts {
-                for (rule, keys) in self.rules.iter_mut().zip(part) {
-                    let base = rule.key_bytes.len() as u64;
-                    rule.hashes.extend(keys.hashes);
-                    if exact {
-                        rule.key_bytes.extend_from_slice(&keys.bytes);
-                        rule.key_ends.extend(keys.ends.iter().map(|e| e + base));
-                    }
-                }
-            }
-            let held: u64 = self
-                .rules
-                .iter()
-                .map(|r| (r.key_bytes.len() + 8 * r.key_ends.len() + 16 * r.hashes.len()) as u64)
-                .sum();
-            if exact && held > key_budget {
-                exact = false;
-                for rule in &mut self.rules {
-                    rule.key_bytes = Vec::new();
-                    rule.key_ends = Vec::new();
-                }
-            }
-            progress(reader.read_bytes(), 1);
-        }
-        for rule in &mut self.rules {
-            let mut sorted = if exact {
-                rule.hashes.clone()
-            } else {
-                std::mem::take(&mut rule.hashes)
-            };
-            sorted.par_sort_unstable();
-            rule.candidates = sorted
-                .windows(2)
-                .filter(|w| w[0] == w[1])
-                .map(|w| w[0])
-                .collect();
-        }
-        if exact {
-            for rule in &mut self.rules {
-                let mut counts: HashMap<&[u8], u32> = HashMap::new();
-                for (k, hash) in rule.hashes.iter().enumerate() {
-                    if rule.candidates.contains(hash) {
-                        let start = if k == 0 {
-                            0
-                        } else {
-                            rule.key_ends[k - 1] as usize
-                        };
-                        let end = rule.key_ends[k] as usize;
-                        *counts.entry(&rule.key_bytes[start..end]).or_default() += 1;
-                    }
-                }
-                let duplicates = counts
-                    .into_iter()
-                    .filter(|(_, n)| *n > 1)
-                    .map(|(k, _)| Box::<[u8]>::from(k))
-                    .collect();
-                rule.duplicates = duplicates;
-                rule.hashes = Vec::new();
-                rule.key_bytes = Vec::new();
-                rule.key_ends = Vec::new();
-            }
-            return Ok(1);
-        }
-        if self.rules.iter().all(|r| r.candidates.is_empty()) {
-            return Ok(1);
-        }
-
-        let mut reader = open()?;
-        loop {
-            let rules = &self.rules;
-            let scanned = reader.next_records(|body, _| {
-                Ok(scan_records(
-                    body,
-                    delimiter,
-                    parts_for(body),
-                    || vec![HashMap::<Box<[u8]>, u32>::new(); positions.len()],
-                    |state, record| {
-                        let mut buf = Vec::new();
-                        for ((counts, at), rule) in state.iter_mut().zip(&positions).zip(rules) {
-                            let Some(at) = at else { continue };
-                            if let Some(hash) = encode_cells(record, at, &missing, &mut buf)
-                                && rule.candidates.contains(&hash)
+                    || (Vec::new(), vec![Vec::<u64>::new(); positions.len()]),
+                    |(buf, hashes), record| {
+                        for (hashes, at) in hashes.iter_mut().zip(&positions) {
+                            if let Some(at) = at
+                                && let Some(hash) = encode_cells(record, at, &missing, buf)
                             {
-                                *counts.entry(buf.as_slice().into()).or_default() += 1;
+                                hashes.push(hash & hash_mask);
                             }
                         }
                     },
                 ))
             })?;
             let Some(parts) = scanned else { break };
-            for part in parts {
-                for (rule, counts) in self.rules.iter_mut().zip(part) {
-                    for (key, n) in counts {
-                        *rule.counts.entry(key).or_default() += n;
-                    }
+            for (_, part) in parts {
+                for (rule, hashes) in self.rules.iter_mut().zip(part) {
+                    rule.hashes.extend(hashes);
                 }
             }
-            progress(reader.read_bytes(), 2);
+            progress(reader.read_bytes());
         }
-        for rule in &mut self.rules {
-            rule.duplicates = std::mem::take(&mut rule.counts)
-                .into_iter()
-                .filter(|(_, n)| *n > 1)
-                .map(|(k, _)| k)
-                .collect();
-        }
-        Ok(2)
+        Ok(())
     }
 
-    /// Both passes over typed pieces, for rules with a `when` condition.
-    fn find_through_frames(
+    /// The second pass, after a collision: the exact duplicated keys, so
+    /// that verdicts from now on compare keys, not hashes.
+    pub fn verify(
         &mut self,
         open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
         keys: &KeyContext,
-        progress: &dyn Fn(u64, u32),
-    ) -> Result<u32, ReadError> {
+        progress: &dyn Fn(u64),
+    ) -> Result<(), ReadError> {
+        let hash_mask = self.hash_mask();
         let mut reader = open()?;
         reader.keep_only(&self.columns(reader.header()));
         while let Some(piece) = reader.next_chunk()? {
             self.rules.par_iter_mut().for_each(|rule| {
-                rule.hash_piece(&piece, keys);
+                rule.count_candidates(&piece, keys, hash_mask);
             });
-            progress(reader.read_bytes(), 1);
-        }
-        for rule in &mut self.rules {
-            let mut hashes = std::mem::take(&mut rule.hashes);
-            hashes.par_sort_unstable();
-            rule.candidates = hashes
-                .windows(2)
-                .filter(|w| w[0] == w[1])
-                .map(|w| w[0])
-                .collect();
-        }
-        if self.rules.iter().all(|r| r.candidates.is_empty()) {
-            return Ok(1);
-        }
-        let mut reader = open()?;
-        reader.keep_only(&self.columns(reader.header()));
-        while let Some(piece) = reader.next_chunk()? {
-            self.rules.par_iter_mut().for_each(|rule| {
-                rule.count_candidates(&piece, keys);
-            });
-            progress(reader.read_bytes(), 2);
+            progress(reader.read_bytes());
         }
         for rule in &mut self.rules {
             rule.duplicates = std::mem::take(&mut rule.counts)
@@ -322,35 +241,68 @@ impl DuplicateKeys {
                 .filter(|(_, n)| *n > 1)
                 .map(|(k, _)| k)
                 .collect();
-            rule.candidates.shrink_to_fit();
+            rule.first_keys = HashMap::default();
         }
-        Ok(2)
+        self.exact = true;
+        Ok(())
     }
 
     /// Each `unique` rule's mask over `piece` (true = the row's key is
     /// duplicated in the file; null = not compared), or the rule's error.
+    /// Until [`Self::verify`] has run, a candidate hash is the verdict and
+    /// the exact keys are watched for a collision.
     pub fn masks(
-        &self,
+        &mut self,
         piece: &Table,
         keys: &KeyContext,
     ) -> (Vec<(usize, BooleanChunked)>, RuleErrors) {
+        let hash_mask = self.hash_mask();
+        let exact = self.exact;
+        let results: Vec<Result<BooleanChunked, RuleError>> = self
+            .rules
+            .par_iter_mut()
+            .map(|rule| {
+                if let Some(e) = &rule.error {
+                    return Err(e.clone());
+                }
+                let mut buf = Vec::new();
+                let mut mask: Vec<Option<bool>> = Vec::with_capacity(piece.frame.height());
+                let UniqueKeys {
+                    columns,
+                    when,
+                    candidates,
+                    duplicates,
+                    first_keys,
+                    collided,
+                    ..
+                } = rule;
+                let mut verdict = |parts: &[&str]| -> bool {
+                    let hash = encode(parts, &mut buf) & hash_mask;
+                    if !candidates.contains(&hash) {
+                        return false;
+                    }
+                    if exact {
+                        return duplicates.contains(&buf[..]);
+                    }
+                    match first_keys.get(&hash) {
+                        Some(first) => *collided |= first[..] != buf[..],
+                        None => {
+                            first_keys.insert(hash, buf.as_slice().into());
+                        }
+                    }
+                    true
+                };
+                for_each_key(columns, when.as_deref(), piece, keys, |key| {
+                    mask.push(key.map(&mut verdict))
+                })?;
+                Ok(mask.into_iter().collect())
+            })
+            .collect();
         let mut masks = Vec::new();
         let mut errors = Vec::new();
-        for rule in &self.rules {
-            if let Some(e) = &rule.error {
-                errors.push((rule.index, e.clone()));
-                continue;
-            }
-            let mut buf = Vec::new();
-            let mut mask: Vec<Option<bool>> = Vec::with_capacity(piece.frame.height());
-            let done = rule.for_each_key(piece, keys, |key| {
-                mask.push(key.map(|parts| {
-                    let hash = encode(parts, &mut buf);
-                    rule.candidates.contains(&hash) && rule.duplicates.contains(&buf[..])
-                }));
-            });
-            match done {
-                Ok(()) => masks.push((rule.index, mask.into_iter().collect())),
+        for (rule, result) in self.rules.iter().zip(results) {
+            match result {
+                Ok(mask) => masks.push((rule.index, mask)),
                 Err(e) => errors.push((rule.index, e)),
             }
         }
@@ -369,12 +321,12 @@ pub struct KeyContext<'a> {
 }
 
 impl UniqueKeys {
-    fn hash_piece(&mut self, piece: &Table, keys: &KeyContext) {
+    fn hash_piece(&mut self, piece: &Table, keys: &KeyContext, hash_mask: u64) {
         let mut buf = Vec::new();
         let mut hashes = std::mem::take(&mut self.hashes);
-        let done = self.for_each_key(piece, keys, |key| {
+        let done = self.for_each_key_of(piece, keys, |key| {
             if let Some(parts) = key {
-                hashes.push(encode(parts, &mut buf));
+                hashes.push(encode(parts, &mut buf) & hash_mask);
             }
         });
         self.hashes = hashes;
@@ -383,15 +335,15 @@ impl UniqueKeys {
         }
     }
 
-    fn count_candidates(&mut self, piece: &Table, keys: &KeyContext) {
+    fn count_candidates(&mut self, piece: &Table, keys: &KeyContext, hash_mask: u64) {
         if self.candidates.is_empty() || self.error.is_some() {
             return;
         }
         let mut buf = Vec::new();
         let mut counts = std::mem::take(&mut self.counts);
-        let _ = self.for_each_key(piece, keys, |key| {
+        let _ = self.for_each_key_of(piece, keys, |key| {
             if let Some(parts) = key {
-                let hash = encode(parts, &mut buf);
+                let hash = encode(parts, &mut buf) & hash_mask;
                 if self.candidates.contains(&hash) {
                     *counts.entry(buf.as_slice().into()).or_default() += 1;
                 }
@@ -400,79 +352,81 @@ impl UniqueKeys {
         self.counts = counts;
     }
 
-    /// Calls `f` with the compared key of every row of `piece`, in order:
-    /// `None` when a key value is missing or the rule's `when` does not hold.
-    fn for_each_key(
+    fn for_each_key_of(
         &self,
         piece: &Table,
         ctx: &KeyContext,
-        mut f: impl FnMut(Option<&[&str]>),
+        f: impl FnMut(Option<&[&str]>),
     ) -> Result<(), RuleError> {
-        let frame = &piece.frame;
-        let mut texts = Vec::with_capacity(self.columns.len());
-        for c in &self.columns {
-            let column = frame.column(c).map_err(|_| RuleError::MissingColumn {
-                column: c.clone(),
-                suggestion: None,
-            })?;
-            let text = column
-                .str()
-                .map_err(|e| RuleError::Plan(e.to_string()))?
-                .rechunk()
-                .into_owned();
-            texts.push(text);
-        }
-        let applies = match &self.when {
-            None => None,
-            Some(sql) => {
-                let plan = PlanContext {
-                    pack: ctx.pack,
-                    header: &piece.header,
-                    rows: frame.height() as u64,
-                    as_of: ctx.as_of,
-                    lookups: ctx.lookups,
-                };
-                let condition = crate::checks::expr::plan_sql_condition(sql, &plan)?;
-                let out = base_query(frame, typing_exprs(ctx.pack, &piece.header), &[])
-                    .select([condition.fill_null(lit(false)).alias("applies")])
-                    .collect()
-                    .map_err(|e| RuleError::Plan(e.to_string()))?;
-                let applies = out
-                    .column("applies")
-                    .and_then(|c| c.bool().cloned())
-                    .map_err(|e| RuleError::Plan(e.to_string()))?
-                    .rechunk()
-                    .into_owned();
-                Some(applies)
-            }
-        };
-        let mut parts: Vec<&str> = Vec::with_capacity(texts.len());
-        for row in 0..frame.height() {
-            parts.clear();
-            let mut present = applies.as_ref().is_none_or(|a| a.get(row) == Some(true));
-            if present {
-                for text in &texts {
-                    match text.get(row) {
-                        Some(value) => parts.push(value),
-                        None => {
-                            present = false;
-                            break;
-                        }
-                    }
-                }
-            }
-            f(present.then_some(&parts[..]));
-        }
-        Ok(())
+        for_each_key(&self.columns, self.when.as_deref(), piece, ctx, f)
     }
 }
 
-/// One piece's keys of one rule, from pass 1.
-#[derive(Default, Clone)]
-struct PieceKeys {
-    hashes: Vec<u64>,
-    bytes: Vec<u8>,
-    ends: Vec<u64>,
+/// Calls `f` with the compared key of every row of `piece`, in order:
+/// `None` when a key value is missing or the `when` condition does not hold.
+fn for_each_key(
+    columns: &[String],
+    when: Option<&str>,
+    piece: &Table,
+    ctx: &KeyContext,
+    mut f: impl FnMut(Option<&[&str]>),
+) -> Result<(), RuleError> {
+    let frame = &piece.frame;
+    let mut texts = Vec::with_capacity(columns.len());
+    for c in columns {
+        let column = frame.column(c).map_err(|_| RuleError::MissingColumn {
+            column: c.clone(),
+            suggestion: None,
+        })?;
+        let text = column
+            .str()
+            .map_err(|e| RuleError::Plan(e.to_string()))?
+            .rechunk()
+            .into_owned();
+        texts.push(text);
+    }
+    let applies = match when {
+        None => None,
+        Some(sql) => {
+            let plan = PlanContext {
+                pack: ctx.pack,
+                header: &piece.header,
+                rows: frame.height() as u64,
+                as_of: ctx.as_of,
+                lookups: ctx.lookups,
+            };
+            let condition = crate::checks::expr::plan_sql_condition(sql, &plan)?;
+            let out = base_query(frame, typing_exprs(ctx.pack, &piece.header), &[])
+                .select([condition.fill_null(lit(false)).alias("applies")])
+                .collect()
+                .map_err(|e| RuleError::Plan(e.to_string()))?;
+            let applies = out
+                .column("applies")
+                .and_then(|c| c.bool().cloned())
+                .map_err(|e| RuleError::Plan(e.to_string()))?
+                .rechunk()
+                .into_owned();
+            Some(applies)
+        }
+    };
+    let mut parts: Vec<&str> = Vec::with_capacity(texts.len());
+    for row in 0..frame.height() {
+        parts.clear();
+        let mut present = applies.as_ref().is_none_or(|a| a.get(row) == Some(true));
+        if present {
+            for text in &texts {
+                match text.get(row) {
+                    Some(value) => parts.push(value),
+                    None => {
+                        present = false;
+                        break;
+                    }
+                }
+            }
+        }
+        f(present.then_some(&parts[..]));
+    }
+    Ok(())
 }
 
 /// [`encode`] for the cells at positions `at` of a record, read as the

@@ -94,6 +94,7 @@ pub fn run(
         .map(|(m, name)| progress.bar(name, std::fs::metadata(&m.path).map_or(0, |md| md.len())))
         .collect();
 
+    let started = std::time::Instant::now();
     let sizes: Vec<u64> = matches
         .iter()
         .map(|m| std::fs::metadata(&m.path).map_or(0, |md| md.len()))
@@ -148,6 +149,7 @@ pub fn run(
         })
         .collect();
     let lookups = lookups::build(&pack_refs, &readable);
+    crate::timings::report("run: read whole files and look-ups", started.elapsed());
 
     let in_memory: Vec<(DatasetResult, Option<DatasetViolations>)> = matches
         .par_iter()
@@ -187,7 +189,7 @@ pub fn run(
             as_of: options.as_of,
             mask: options.mask,
             chunk_bytes: chunk_bytes(options.memory_limit),
-            key_budget: options.memory_limit / 4,
+            hash_bits: 64,
             examples_per_rule: EXAMPLES_PER_RULE,
             violations: &options.out_dir.join(&relative),
             progress: &progress,
@@ -259,6 +261,7 @@ pub fn run(
             .collect(),
     };
     (results.status, results.exit_code) = crate::exit::run_status(&results);
+    let reports = crate::timings::phase("run: results, history, workbook, scorecard");
     report::json::write_results(out, &results)?;
     crate::history::record(out, &results)?;
 
@@ -284,6 +287,7 @@ pub fn run(
         &history,
         options.lang,
     )?;
+    drop(reports);
     Ok(results)
 }
 

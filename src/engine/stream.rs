@@ -24,15 +24,16 @@ use crate::error::{ReadError, UsageError};
 use crate::input::{ChunkedReader, MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table};
 use crate::pack::RulePack;
 use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
+use crate::timings::Total;
 
 pub struct StreamOptions<'a> {
     pub as_of: NaiveDate,
     pub mask: bool,
     /// Text per piece, in bytes.
     pub chunk_bytes: usize,
-    /// Memory for the exact keys of `unique` rules; beyond it they are
-    /// re-read in a second pass instead.
-    pub key_budget: u64,
+    /// Bits of the key hashes of `unique` rules: 64; fewer only in tests,
+    /// to force collisions.
+    pub hash_bits: u32,
     pub examples_per_rule: usize,
     /// Where the violations file goes.
     pub violations: &'a Path,
@@ -72,18 +73,55 @@ pub fn validate_streamed(
         as_of: options.as_of,
         lookups,
     };
-    let mut duplicates = DuplicateKeys::of(pack);
+    let mut duplicates = DuplicateKeys::of(pack).with_hash_bits(options.hash_bits);
     let total = |passes: u32| file_bytes * u64::from(passes);
-    // Passes over the file: the duplicate-key passes, then the check.
-    let passes = if duplicates.is_empty() {
-        1
-    } else {
-        1 + duplicates.find(&open, &keys, options.key_budget, &|bytes, pass| {
-            (options.progress)(total(pass - 1) + bytes, total(3));
-        })?
-    };
-    let done_before = total(passes - 1);
+    let mut passes = 1;
+    if !duplicates.is_empty() {
+        let _phase = crate::timings::phase("stream: duplicate-key hashes");
+        duplicates.hash_pass(&open, &keys, &|bytes| {
+            (options.progress)(bytes, total(2));
+        })?;
+        passes = 2;
+    }
+    loop {
+        let streamed = check_pieces(
+            pack,
+            lookups,
+            options,
+            &open,
+            &mut duplicates,
+            &keys,
+            (total(passes - 1), total(passes)),
+        )?;
+        if !duplicates.collided() {
+            return Ok(streamed);
+        }
+        // Two different keys shared a hash: count the exact keys, check again.
+        let done = total(passes);
+        passes += 2;
+        duplicates.verify(&open, &keys, &|bytes| {
+            (options.progress)(done + bytes, total(passes));
+        })?;
+    }
+}
 
+/// Checks the pieces of the file once; `progress_span` = (bytes done
+/// before, bytes of all passes) for the progress bar.
+fn check_pieces(
+    pack: &RulePack,
+    lookups: &LookupSets,
+    options: &StreamOptions,
+    open: &dyn Fn() -> Result<ChunkedReader, ReadError>,
+    duplicates: &mut DuplicateKeys,
+    keys: &KeyContext,
+    (done_before, all_passes): (u64, u64),
+) -> Result<Streamed, ReadError> {
+    let mut t_read = Total::default();
+    let mut t_unique = Total::default();
+    let mut t_check = Total::default();
+    let mut t_tally = Total::default();
+    let mut t_explain = Total::default();
+    let mut t_write = Total::default();
     let mut reader = open()?;
     let header = reader.header().to_vec();
     let (kept, count) = reader.header_problems();
@@ -95,21 +133,23 @@ pub fn validate_streamed(
     let mut row_level = vec![true; pack.rules.len()];
     let mut examples: HashMap<String, Vec<Example>> = HashMap::new();
 
-    let mut piece = reader.next_chunk()?;
+    let mut piece = t_read.time(|| reader.next_chunk())?;
     if piece.is_none() {
         // A header-only file still gets its rules planned (and reported).
         piece = Some(empty_table(&reader));
     }
     while let Some(table) = piece {
-        let (given, unique_errors) = duplicates.masks(&table, &keys);
-        let mut checked = check_table(
-            pack,
-            &table.frame,
-            &table.header,
-            options.as_of,
-            lookups,
-            given,
-        );
+        let (given, unique_errors) = t_unique.time(|| duplicates.masks(&table, keys));
+        let mut checked = t_check.time(|| {
+            check_table(
+                pack,
+                &table.frame,
+                &table.header,
+                options.as_of,
+                lookups,
+                given,
+            )
+        });
         for (i, e) in unique_errors {
             checked.outcomes[i] = RuleOutcome::Error(e);
         }
@@ -117,7 +157,7 @@ pub fn validate_streamed(
         for (i, mask) in masks.iter().enumerate() {
             row_level[i] &= mask.is_some();
         }
-        tally.merge(Tally::of(pack, &table, &masks));
+        tally.merge(t_tally.time(|| Tally::of(pack, &table, &masks)));
         match &mut outcomes {
             None => outcomes = Some(checked.outcomes.clone()),
             Some(all) => {
@@ -136,7 +176,7 @@ pub fn validate_streamed(
         }
         problem_count += table.problem_count;
 
-        let explanations = explain_failures(pack, &table, &checked, &masks);
+        let explanations = t_explain.time(|| explain_failures(pack, &table, &checked, &masks));
         let violations = Violations {
             pack,
             table: &table,
@@ -144,20 +184,28 @@ pub fn validate_streamed(
             masks,
             explanations,
         };
-        for (rule, list) in violations.examples(options.examples_per_rule) {
-            let acc = examples.entry(rule).or_default();
-            let room = options.examples_per_rule.saturating_sub(acc.len());
-            acc.extend(list.into_iter().take(room));
-        }
-        if let Ok(w) = writer.as_mut()
-            && let Err(e) = w.append(&violations, options.mask)
-        {
-            writer = Err(e);
-        }
-        drop(violations);
-        (options.progress)(done_before + reader.read_bytes(), total(passes));
-        piece = reader.next_chunk()?;
+        t_write.time(|| {
+            for (rule, list) in violations.examples(options.examples_per_rule) {
+                let acc = examples.entry(rule).or_default();
+                let room = options.examples_per_rule.saturating_sub(acc.len());
+                acc.extend(list.into_iter().take(room));
+            }
+            if let Ok(w) = writer.as_mut()
+                && let Err(e) = w.append(&violations, options.mask)
+            {
+                writer = Err(e);
+            }
+            drop(violations);
+        });
+        (options.progress)(done_before + reader.read_bytes(), all_passes);
+        piece = t_read.time(|| reader.next_chunk())?;
     }
+    t_read.report("stream: read pieces");
+    t_unique.report("stream: unique masks");
+    t_check.report("stream: rule query");
+    t_tally.report("stream: counts and units");
+    t_explain.report("stream: details of failures");
+    t_write.report("stream: examples and violations");
 
     let mut outcomes = outcomes.unwrap_or_default();
     for (i, decided) in dataset_outcomes(pack, &header, tally.rows, options.as_of, lookups)
@@ -296,7 +344,7 @@ message = "too few rows"
         rows: &[(String, String, String)],
         chunk_bytes: usize,
         with_when: bool,
-        key_budget: u64,
+        hash_bits: u32,
     ) -> Result<(), String> {
         let dir = tempfile::tempdir().unwrap();
         let pack = pack(dir.path(), with_when);
@@ -334,7 +382,7 @@ message = "too few rows"
                 as_of,
                 mask: false,
                 chunk_bytes,
-                key_budget,
+                hash_bits,
                 examples_per_rule: 3,
                 violations: &piece_csv,
                 progress: &|_, _| {},
@@ -395,13 +443,13 @@ message = "too few rows"
             ),
             chunk_bytes in 1usize..200,
             with_when in proptest::bool::ANY,
-            key_budget in proptest::sample::select(vec![0u64, 200, 1 << 20]),
+            hash_bits in proptest::sample::select(vec![1u32, 3, 64]),
         ) {
             let rows: Vec<(String, String, String)> = rows
                 .into_iter()
                 .map(|(a, b, u)| (a.to_string(), b.to_string(), u.to_string()))
                 .collect();
-            if let Err(diff) = compare(&rows, chunk_bytes, with_when, key_budget) {
+            if let Err(diff) = compare(&rows, chunk_bytes, with_when, hash_bits) {
                 proptest::prop_assert!(false, "{}", diff);
             }
         }
@@ -419,8 +467,8 @@ message = "too few rows"
             })
             .collect();
         // 50 keys appear twice, 100 rows apart: always in different pieces.
-        for (with_when, key_budget) in [(true, 0), (false, 0), (false, 1 << 20)] {
-            compare(&rows, 64, with_when, key_budget).unwrap();
+        for (with_when, hash_bits) in [(true, 64), (false, 64), (false, 2), (true, 2)] {
+            compare(&rows, 64, with_when, hash_bits).unwrap();
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
@@ -438,7 +486,7 @@ message = "too few rows"
                 as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
                 mask: false,
                 chunk_bytes: 64,
-                key_budget: 0,
+                hash_bits: 64,
                 examples_per_rule: 3,
                 violations: &dir.path().join("v.csv"),
                 progress: &|_, _| {},

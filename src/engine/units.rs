@@ -86,28 +86,41 @@ pub fn unit_counts(
     }
     let grouped = frame.lazy().group_by([col("unit")]).agg(aggs).collect()?;
 
-    let u64_at = |name: &str, row: usize| -> u64 {
-        grouped
-            .column(name)
-            .ok()
-            .and_then(|c| c.get(row).ok())
-            .and_then(|v| v.extract::<u64>())
-            .unwrap_or(0)
+    // Each count column once, as numbers (not one look-up per cell).
+    let numbers = |name: &str| -> PolarsResult<Vec<u64>> {
+        let column = grouped.column(name)?.cast(&DataType::UInt64)?;
+        Ok(column.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
     };
+    let rows = numbers("rows")?;
+    let errors = numbers("err")?;
+    let per_rule: Vec<Option<(Vec<u64>, Vec<u64>)>> = masks
+        .iter()
+        .enumerate()
+        .map(|(i, mask)| match mask {
+            Some(_) => Ok(Some((
+                numbers(&format!("e{i}"))?,
+                numbers(&format!("f{i}"))?,
+            ))),
+            None => Ok(None),
+        })
+        .collect::<PolarsResult<_>>()?;
     let units = grouped.column("unit")?.str()?.clone();
     let mut communes: BTreeMap<String, Counts> = BTreeMap::new();
-    for row in 0..grouped.height() {
-        let code = units.get(row).unwrap_or(NO_UNIT).trim().to_string();
-        let counts = communes.entry(code).or_insert_with(|| Counts {
-            rules: vec![(0, 0); masks.len()],
-            ..Default::default()
-        });
-        counts.rows += u64_at("rows", row);
-        counts.rows_failing_errors += u64_at("err", row);
-        for (i, mask) in masks.iter().enumerate() {
-            if mask.is_some() {
-                counts.rules[i].0 += u64_at(&format!("e{i}"), row);
-                counts.rules[i].1 += u64_at(&format!("f{i}"), row);
+    for (row, code) in units.iter().enumerate() {
+        let code = code.unwrap_or(NO_UNIT).trim();
+        let counts = match communes.get_mut(code) {
+            Some(counts) => counts,
+            None => communes.entry(code.to_string()).or_insert_with(|| Counts {
+                rules: vec![(0, 0); masks.len()],
+                ..Default::default()
+            }),
+        };
+        counts.rows += rows[row];
+        counts.rows_failing_errors += errors[row];
+        for (i, counted) in per_rule.iter().enumerate() {
+            if let Some((evaluated, failed)) = counted {
+                counts.rules[i].0 += evaluated[row];
+                counts.rules[i].1 += failed[row];
             }
         }
     }
