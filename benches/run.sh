@@ -4,6 +4,7 @@
 #
 #   bash benches/run.sh                                   # 1 M and 10 M rows, 3 runs each
 #   DDSS_BENCH_SIZES="1000000" DDSS_BENCH_RUNS=5 bash benches/run.sh
+#   DDSS_BENCH_STREAM_ROWS="" bash benches/run.sh        # skip the 50 M-row streaming run
 #
 # Needs the Rust toolchain and python3; installs polars and duckdb from PyPI
 # into target/bench-venv. Inputs are cached under target/bench-data.

@@ -138,22 +138,48 @@ def timed(cmd, ok_codes=(0,)):
     return seconds, rss_kib / 1024, out.stdout
 
 
+def generated(rows):
+    """The cached benchmark export of `rows` rows, generated if missing."""
+    data_dir = ROOT / "target" / "bench-data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f"khai_sinh_bench_{rows}.csv"
+    if not path.exists():
+        print(f"generating {path} …", flush=True)
+        subprocess.run(
+            [DDSS, "generate-births", "--rows", str(rows), "--as-of", AS_OF,
+             "--reference", ROOT / "rules" / "reference", "--out", path],
+            check=True, cwd=ROOT,
+        )
+    return path
+
+
+def streaming(rows, limit="4GiB"):
+    """The streaming target: `rows` rows under `limit`, counts equal to DuckDB's."""
+    path = generated(rows)
+    out_dir = tempfile.mkdtemp(prefix="ddss-bench-stream-")
+    cmd = [DDSS, "validate", "--rules", PACK, "--out", out_dir, "--as-of", AS_OF, "--no-progress",
+           "--format", "json", "--memory-limit", limit, path]
+    seconds, rss, stdout = timed([str(c) for c in cmd], (0, 1))
+    dataset = json.loads(stdout)["datasets"][0]
+    ours = {r["id"]: r["failed"] for r in dataset["rules"]}
+    duck_seconds, duck_rss, duck_out = timed([sys.executable, "-c", DUCKDB, str(path), str(COMMUNES), AS_OF, ETHNIC])
+    duck = json.loads(duck_out.strip().splitlines()[-1])
+    if ours != duck:
+        sys.exit(f"streaming counts differ at {rows} rows:\n ddss   {ours}\n duckdb {duck}")
+    size = path.stat().st_size
+    print(f"\nstreaming, {rows:,} rows ({size / 1e9:.1f} GB), --memory-limit {limit}: "
+          f"ddss {seconds:.1f} s, peak RSS {rss:,.0f} MiB ({rss * 2**20 / size:.2f} × the file), "
+          f"streamed: {dataset.get('streamed', False)}; DuckDB {duck_seconds:.1f} s, {duck_rss:,.0f} MiB; "
+          f"counts identical")
+
+
 def main():
     sizes = [int(s) for s in os.environ.get("DDSS_BENCH_SIZES", "1000000 10000000").split()]
     runs = int(os.environ.get("DDSS_BENCH_RUNS", "3"))
-    data_dir = ROOT / "target" / "bench-data"
-    data_dir.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     table = []
     for rows in sizes:
-        path = data_dir / f"khai_sinh_bench_{rows}.csv"
-        if not path.exists():
-            print(f"generating {path} …", flush=True)
-            subprocess.run(
-                [DDSS, "generate-births", "--rows", str(rows), "--as-of", AS_OF,
-                 "--reference", ROOT / "rules" / "reference", "--out", path],
-                check=True, cwd=ROOT,
-            )
+        path = generated(rows)
         size_mb = path.stat().st_size / 1e6
         out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
         nounit, plus30 = variant_packs(out_dir)
@@ -195,6 +221,8 @@ def main():
         (r0, _, m0, _), (r1, _, m1, _) = table[0], table[-1]
         print(f"\nscaling ddss {r1 // r0}× rows: {m1['ddss'][0] / m0['ddss'][0]:.2f}× time")
     print("\ncounts (ddss = duckdb):", json.dumps(table[-1][3]))
+    for rows in os.environ.get("DDSS_BENCH_STREAM_ROWS", "50000000").split():
+        streaming(int(rows))
 
 
 if __name__ == "__main__":
