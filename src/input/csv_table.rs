@@ -314,8 +314,9 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             .iter()
             .position(|b| *b != b'\r' && *b != b'\n')
             .map_or(data.len(), |k| start + k);
-        cursor_line += memchr::memchr_iter(b'\n', &data[cursor..first]).count() as u64;
-        cursor = first;
+        // Between the last counted byte and this record lie only the previous
+        // record's terminator and blank lines: a few bytes.
+        cursor_line += data[cursor..first].iter().filter(|b| **b == b'\n').count() as u64;
         let line = cursor_line;
         let end = (reader.position().byte() as usize).clamp(first, data.len());
         let content = &data[first..end];
@@ -324,7 +325,13 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             .or_else(|| content.strip_suffix(b"\n"))
             .or_else(|| content.strip_suffix(b"\r"))
             .unwrap_or(content);
-        let inner_lines = memchr::memchr_iter(b'\n', content).count() as u64;
+        // One scan for both: without a quote, a newline cannot be inside.
+        let inner_lines = match memchr::memchr2(b'\n', b'"', content) {
+            None => 0,
+            Some(_) => memchr::memchr_iter(b'\n', content).count() as u64,
+        };
+        cursor = first + content.len();
+        cursor_line = line + inner_lines;
         let last_line = line + inner_lines;
         let spans_lines = inner_lines > 0;
         if spans_lines {
