@@ -142,11 +142,29 @@ pub fn unit_scores(
         let province = province_of(code).unwrap_or_else(|| NO_UNIT.to_string());
         provinces.entry(province).or_default().add(counts);
     }
+    // Scoring reads a rule's dimension, weight, status and pass rate: each
+    // unit gets a copy of the rules without their texts (10,000 communes ×
+    // every rule would otherwise copy every message).
+    let light: Vec<RuleResult> = dataset_rules
+        .iter()
+        .map(|r| RuleResult {
+            id: String::new(),
+            check: String::new(),
+            code: String::new(),
+            columns: vec![],
+            message: String::new(),
+            message_en: None,
+            error: None,
+            details: vec![],
+            examples: vec![],
+            ..r.clone()
+        })
+        .collect();
     let score_all = |map: BTreeMap<String, Counts>, commune_level: bool| -> Vec<UnitResult> {
         let mut out: Vec<UnitResult> = map
             .into_iter()
             .map(|(code, counts)| {
-                let rules: Vec<RuleResult> = dataset_rules
+                let rules: Vec<RuleResult> = light
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
