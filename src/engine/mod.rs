@@ -1,6 +1,7 @@
 //! The validation engine: match files to packs, read them in parallel,
-//! evaluate each dataset's rules in one lazy query, score, and hand the
-//! failures to the report writers.
+//! evaluate each dataset's rules in one lazy query (per file, or per piece of
+//! a large file: `stream`), score, and hand the failures to the report
+//! writers.
 
 mod dataset;
 mod duplicate_keys;

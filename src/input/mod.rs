@@ -1,5 +1,6 @@
 //! Reading sector exports. Every cell is read as text into an in-memory
-//! polars table; structural problems (ragged rows, invalid UTF-8, broken
+//! polars table — of the whole file, or of one piece at a time for large
+//! files (`chunked`); structural problems (ragged rows, invalid UTF-8, broken
 //! quoting) are reported with their physical line and never abort the read.
 
 mod chunked;
