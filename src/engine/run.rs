@@ -178,10 +178,15 @@ pub fn run(
     // Streamed datasets one after the other: each uses every core already.
     let mut datasets = Vec::with_capacity(matches.len());
     let mut violations = Vec::with_capacity(matches.len());
-    for (((m, name), bar), (result, in_memory)) in
-        matches.iter().zip(&names).zip(&bars).zip(in_memory)
+    for ((((m, name), bar), (result, in_memory)), table) in matches
+        .iter()
+        .zip(&names)
+        .zip(&bars)
+        .zip(in_memory)
+        .zip(&tables)
     {
-        if in_memory.is_some() || tables[datasets.len()].is_some() {
+        // Read whole (or unreadable): already evaluated above.
+        if table.is_some() {
             datasets.push(result);
             violations.push(in_memory);
             continue;

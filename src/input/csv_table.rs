@@ -223,12 +223,7 @@ pub fn cell_value<'f>(field: &'f [u8], missing: &[&str]) -> Option<Cow<'f, str>>
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(String::from_utf8_lossy(field).into_owned()),
     };
-    let trimmed = value.trim();
-    if trimmed.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(trimmed)) {
-        None
-    } else {
-        Some(value)
-    }
+    (!is_missing(&value, missing)).then_some(value)
 }
 
 /// Below this, one thread parses the whole file (splitting costs more).
@@ -490,12 +485,18 @@ impl Iterator for RecordEnds<'_> {
 }
 
 fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(trimmed)) {
+    if is_missing(value, missing) {
         builder.append_null();
     } else {
         builder.append_value(value);
     }
+}
+
+/// Blank, whitespace-only, or one of the pack's missing-value tokens
+/// (trimmed, ASCII-case-insensitive).
+fn is_missing(value: &str, missing: &[&str]) -> bool {
+    let trimmed = value.trim();
+    trimmed.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(trimmed))
 }
 
 #[derive(Default)]

@@ -18,6 +18,20 @@ pub fn write_atomic<T>(
     Ok(value)
 }
 
+/// A temp file (`<prefix>….tmp`) in the folder of `path`, created if
+/// needed: on the same file system, so a rename can put it in place.
+pub fn temp_file_beside(path: &Path, prefix: &str) -> std::io::Result<NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
 /// A file being written in the background of its final path: it appears
 /// there, complete, on [`AtomicFile::commit`], and is removed if dropped
 /// before. For writers that fill several files at once (the generator
@@ -34,16 +48,7 @@ impl AtomicFile {
             path: path.to_path_buf(),
             source,
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".ddss-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(fail)?;
+        let tmp = temp_file_beside(path, ".ddss-").map_err(fail)?;
         Ok(Self {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, tmp),

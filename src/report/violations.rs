@@ -12,7 +12,7 @@ use crate::engine::{Violation, Violations};
 use crate::error::UsageError;
 use crate::pack::RulePack;
 
-use super::atomic::{AtomicFile, write_atomic};
+use super::atomic::{AtomicFile, temp_file_beside, write_atomic};
 use super::cell::neutralise_formula;
 
 pub const HEADER: [&str; 11] = [
@@ -78,16 +78,7 @@ impl PiecewiseCsv {
             path: path.to_path_buf(),
             source,
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".ddss-rows-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(fail)?;
+        let tmp = temp_file_beside(path, ".ddss-rows-").map_err(fail)?;
         Ok(PiecewiseCsv {
             path: path.to_path_buf(),
             rows: csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, tmp)),
