@@ -126,13 +126,13 @@ impl AdminUnit {
             inputs,
             2,
             Arc::new(move |row| {
-                let date = super::iso_date(row[1]?)?;
+                let date = row[1]?.date()?;
                 inspect(
-                    row[0]?,
+                    row[0]?.as_str()?,
                     level,
                     date,
-                    province_at.and_then(|i| row[i]),
-                    name_at.and_then(|i| row[i]),
+                    province_at.and_then(|i| row[i]?.as_str()),
+                    name_at.and_then(|i| row[i]?.as_str()),
                 )
             }),
         ))

@@ -75,16 +75,12 @@ impl Age {
             vec![ctx.typed(&self.birth_date_column)?, at],
             2,
             Arc::new(move |row| {
-                let birth = parse_iso(row[0]?)?;
-                let at = parse_iso(row[1]?)?;
+                let birth = row[0]?.date()?;
+                let at = row[1]?.date()?;
                 inspect(birth, at, min, max)
             }),
         ))
     }
-}
-
-fn parse_iso(s: &str) -> Option<NaiveDate> {
-    super::iso_date(s)
 }
 
 /// Age in full years at `at`.

@@ -38,10 +38,11 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use serde::Deserialize;
 
 use super::reference::REFERENCE;
-use super::{Finding, row_udf};
+use super::{Cell, Finding, row_udf};
 use crate::checks::{ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
 
@@ -145,13 +146,11 @@ impl Cccd {
         Ok(row_udf(
             inputs,
             1,
-            Arc::new(move |row: &[Option<&str>]| {
-                let gender = gender_at.and_then(|i| row[i]);
-                let birth_year = birth_at
-                    .and_then(|i| row[i])
-                    .and_then(|d| d.get(..4)?.parse().ok());
+            Arc::new(move |row: &[Option<Cell>]| {
+                let gender = gender_at.and_then(|i| row[i]?.as_str());
+                let birth_year = birth_at.and_then(|i| Some(row[i]?.date()?.year()));
                 inspect(
-                    row[0].unwrap_or(""),
+                    row[0].and_then(Cell::as_str).unwrap_or(""),
                     gender,
                     birth_year,
                     &spec.parts,

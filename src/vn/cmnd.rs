@@ -22,7 +22,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Finding, row_udf};
+use super::{Cell, Finding, row_udf};
 use crate::checks::{ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
 
@@ -49,7 +49,7 @@ impl CmndOutdated {
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
             1,
-            Arc::new(move |row| inspect(row[0].unwrap_or(""), as_of)),
+            Arc::new(move |row| inspect(row[0].and_then(Cell::as_str).unwrap_or(""), as_of)),
         ))
     }
 }

@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{Finding, row_udf};
+use super::{Cell, Finding, row_udf};
 use crate::checks::{ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
 
@@ -68,7 +68,13 @@ impl VnDate {
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
             1,
-            Arc::new(move |row| inspect(row[0].unwrap_or(""), &spec.formats, spec.partial_before)),
+            Arc::new(move |row| {
+                inspect(
+                    row[0].and_then(Cell::as_str).unwrap_or(""),
+                    &spec.formats,
+                    spec.partial_before,
+                )
+            }),
         ))
     }
 }

@@ -62,8 +62,8 @@ impl Deadline {
             vec![ctx.typed(&self.from_column)?, ctx.typed(&self.to_column)?],
             2,
             Arc::new(move |row| {
-                let from = super::iso_date(row[0]?)?;
-                let to = super::iso_date(row[1]?)?;
+                let from = row[0]?.date()?;
+                let to = row[1]?.date()?;
                 inspect(from, to, max)
             }),
         ))

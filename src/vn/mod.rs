@@ -46,9 +46,44 @@ impl Finding {
     }
 }
 
+/// One input value of a row check: text as exported (or cast to text), or
+/// a typed date read straight from the date column's day numbers, so no
+/// date is formatted to text and parsed back once per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Date(chrono::NaiveDate),
+}
+
+impl<'a> Cell<'a> {
+    /// The text of an input declared as text (`ctx.raw`); `None` for a date.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            Cell::Text(s) => Some(s),
+            Cell::Date(_) => None,
+        }
+    }
+
+    /// The value as text; a date as `YYYY-MM-DD`.
+    pub fn text(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            Cell::Text(s) => s.into(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string().into(),
+        }
+    }
+
+    /// The value as a date: typed dates as they are, text in ISO form.
+    pub fn date(self) -> Option<chrono::NaiveDate> {
+        match self {
+            Cell::Text(s) => iso_date(s),
+            Cell::Date(d) => Some(d),
+        }
+    }
+}
+
 /// Inspects one row's values (the first is the checked value, never null
 /// when called); `None` = passes.
-pub type Inspector = Arc<dyn Fn(&[Option<&str>]) -> Option<Finding> + Send + Sync>;
+pub type Inspector = Arc<dyn Fn(&[Option<Cell>]) -> Option<Finding> + Send + Sync>;
 
 #[derive(Clone, Copy)]
 enum Output {
@@ -57,10 +92,6 @@ enum Output {
     Suggestion,
 }
 
-/// The three expressions of a row-level Vietnamese check: fails (boolean),
-/// detail and suggestion (text). The first `required` inputs must all be
-/// present for the row to be evaluated; otherwise the row is not applicable
-/// (null), so only `required` rules count missing values.
 /// The date at the start of a typed date or datetime cast to text
 /// (`2026-06-30…`). Parsed by hand: `parse_from_str` re-reads its format
 /// string on every call, and row checks call this for every row (perf).
@@ -81,6 +112,10 @@ pub fn iso_date(text: &str) -> Option<chrono::NaiveDate> {
     )
 }
 
+/// The three expressions of a row-level Vietnamese check: fails (boolean),
+/// detail and suggestion (text). The first `required` inputs must all be
+/// present for the row to be evaluated; otherwise the row is not applicable
+/// (null), so only `required` rules count missing values.
 pub fn row_udf(
     inputs: Vec<Expr>,
     required: usize,
@@ -94,6 +129,53 @@ pub fn row_udf(
     }
 }
 
+/// One input column of a row check, in one chunk: text, or a date's day
+/// numbers. A column of length 1 (a literal) applies to every row.
+enum InputColumn {
+    Text(StringChunked),
+    Date(Int32Chunked),
+}
+
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01 (polars' day 0).
+const UNIX_EPOCH_DAY_FROM_CE: i32 = 719_163;
+
+impl InputColumn {
+    fn new(column: &Column) -> PolarsResult<InputColumn> {
+        Ok(match column.dtype() {
+            DataType::Date | DataType::Datetime(..) => {
+                let dates = column.cast(&DataType::Date)?;
+                InputColumn::Date(dates.date()?.physical().rechunk().into_owned())
+            }
+            _ => InputColumn::Text(
+                column
+                    .cast(&DataType::String)?
+                    .str()?
+                    .rechunk()
+                    .into_owned(),
+            ),
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            InputColumn::Text(ca) => ca.len(),
+            InputColumn::Date(ca) => ca.len(),
+        }
+    }
+
+    fn cell(&self, row: usize) -> Option<Cell<'_>> {
+        let row = if self.len() == 1 { 0 } else { row };
+        match self {
+            InputColumn::Text(ca) => ca.downcast_get(0)?.get(row).map(Cell::Text),
+            InputColumn::Date(ca) => {
+                let days = ca.downcast_get(0)?.get(row)?;
+                chrono::NaiveDate::from_num_days_from_ce_opt(days + UNIX_EPOCH_DAY_FROM_CE)
+                    .map(Cell::Date)
+            }
+        }
+    }
+}
+
 fn udf(inputs: &[Expr], required: usize, inspector: Inspector, output: Output) -> Expr {
     let dtype = match output {
         Output::Fails => DataType::Boolean,
@@ -103,23 +185,16 @@ fn udf(inputs: &[Expr], required: usize, inspector: Inspector, output: Output) -
     let (first, rest) = inputs.split_first().expect("at least one input");
     first.clone().map_many(
         move |columns: &mut [Column]| {
-            let texts: Vec<StringChunked> = columns
+            let inputs: Vec<InputColumn> = columns
                 .iter()
-                .map(|c| {
-                    c.cast(&DataType::String)
-                        .and_then(|c| Ok(c.str()?.rechunk().into_owned()))
-                })
+                .map(InputColumn::new)
                 .collect::<PolarsResult<_>>()?;
             let name = columns[0].name().clone();
-            let len = texts[0].len();
-            let mut row: Vec<Option<&str>> = Vec::with_capacity(texts.len());
+            let len = inputs[0].len();
+            let mut row: Vec<Option<Cell>> = Vec::with_capacity(inputs.len());
             let mut finding_at = |i: usize| -> Option<Option<Finding>> {
                 row.clear();
-                row.extend(
-                    texts
-                        .iter()
-                        .map(|t| if t.len() == 1 { t.get(0) } else { t.get(i) }),
-                );
+                row.extend(inputs.iter().map(|c| c.cell(i)));
                 if row[..required].iter().any(Option::is_none) {
                     return None;
                 }

@@ -22,13 +22,14 @@
 //! message = "Thông tin đối tượng không khớp Cơ sở dữ liệu quốc gia về dân cư"
 //! ```
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::fold::fold;
-use super::{Finding, row_udf};
+use super::{Cell, Finding, row_udf};
 use crate::checks::{JoinKey, JoinPlan, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
 
@@ -167,10 +168,20 @@ impl RegisterMatch {
                         "không tìm thấy số định danh trong dữ liệu {dataset}"
                     )));
                 }
-                let fields: Vec<(&str, Option<&str>, Option<&str>)> = labels
+                let texts: Vec<(&str, Option<Cow<str>>, Option<Cow<str>>)> = labels
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| (*l, row[2 + 2 * i], row[3 + 2 * i]))
+                    .map(|(i, l)| {
+                        (
+                            *l,
+                            row[2 + 2 * i].map(Cell::text),
+                            row[3 + 2 * i].map(Cell::text),
+                        )
+                    })
+                    .collect();
+                let fields: Vec<(&str, Option<&str>, Option<&str>)> = texts
+                    .iter()
+                    .map(|(l, mine, theirs)| (*l, mine.as_deref(), theirs.as_deref()))
                     .collect();
                 inspect(&fields)
             }),
