@@ -15,7 +15,7 @@
 pub mod births_stream;
 mod datasets;
 mod ket_hon;
-mod names;
+pub(crate) mod names;
 mod thua_dat;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -3,6 +3,9 @@
 //! between legacy-encoding decodings, never to flag clean text on its own
 //! (loan words and minority-language names are not Vietnamese syllables).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use unicode_normalization::UnicodeNormalization;
 
 const ONSETS: [&str; 27] = [
@@ -48,6 +51,30 @@ pub fn is_syllable(word: &str) -> bool {
     })
 }
 
+/// [`is_syllable`], remembered per thread: a column of names or addresses
+/// has a few thousand distinct words (Vietnamese has about 7,000 syllables)
+/// over millions of rows, and the structural test allocates.
+pub fn is_syllable_remembered(word: &str) -> bool {
+    /// Enough for every syllable in both cases; cleared when a column of
+    /// words that are not syllables would grow it beyond that.
+    const CAPACITY: usize = 1 << 16;
+    thread_local! {
+        static SEEN: RefCell<HashMap<Box<str>, bool, foldhash::fast::RandomState>> =
+            RefCell::new(HashMap::default());
+    }
+    SEEN.with_borrow_mut(|seen| {
+        if let Some(known) = seen.get(word) {
+            return *known;
+        }
+        if seen.len() >= CAPACITY {
+            seen.clear();
+        }
+        let verdict = is_syllable(word);
+        seen.insert(word.into(), verdict);
+        verdict
+    })
+}
+
 /// Number of words of `text` that are Vietnamese syllables.
 pub fn syllable_count(text: &str) -> usize {
     text.split(|c: char| !c.is_alphabetic())
@@ -80,6 +107,9 @@ mod tests {
         }
         for w in ["Nguyeón", "Vaòn", "aâ", "thAịN", "xyz", "ééé"] {
             assert!(!is_syllable(w), "{w}");
+        }
+        for w in ["Nguyễn", "Vaòn", "Nguyễn", "Vaòn"] {
+            assert_eq!(is_syllable_remembered(w), is_syllable(w), "{w}");
         }
     }
 }

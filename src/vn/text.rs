@@ -32,7 +32,7 @@ use std::sync::{Arc, LazyLock};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Finding, row_udf};
+use super::{Cell, Finding, row_udf};
 use crate::checks::{ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
 
@@ -59,7 +59,7 @@ impl VnText {
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
             1,
-            Arc::new(move |row| inspect(row[0].unwrap_or(""), name)),
+            Arc::new(move |row| inspect(row[0].and_then(Cell::as_str).unwrap_or(""), name)),
         ))
     }
 }
@@ -92,10 +92,34 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     t
 });
 
+/// The precomposed letters of Vietnamese as bits over U+0000–U+1FFF (they
+/// all lie in Latin-1, Latin Extended-A/B and Latin Extended Additional):
+/// one look-up per character on the hot path instead of a hash.
+struct LetterBits([u64; LETTER_BITS_WORDS]);
+
+const LETTER_BITS_WORDS: usize = 0x2000 / 64;
+
+impl LetterBits {
+    fn contains(&self, c: char) -> bool {
+        let n = c as usize;
+        n < LETTER_BITS_WORDS * 64 && self.0[n / 64] & (1 << (n % 64)) != 0
+    }
+}
+
+static LETTER_BITS: LazyLock<LetterBits> = LazyLock::new(|| {
+    let mut bits = [0u64; LETTER_BITS_WORDS];
+    for &c in &TABLES.letters {
+        let n = c as usize;
+        assert!(n < LETTER_BITS_WORDS * 64, "letter {c} beyond U+1FFF");
+        bits[n / 64] |= 1 << (n % 64);
+    }
+    LetterBits(bits)
+});
+
 /// Characters of the modifier position in VNI that are not letters of
 /// Vietnamese; their presence (or an impossible vowel pair) marks VNI text.
 fn is_vietnamese_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || TABLES.letters.contains(&c)
+    c.is_ascii_alphabetic() || LETTER_BITS.contains(c)
 }
 
 fn is_invisible(c: char) -> bool {
@@ -124,25 +148,97 @@ fn plausible(s: &str) -> bool {
 /// `aâ`, `eã`, `oê`… — a plain vowel followed by a marked one that can only
 /// be VNI's "letter + modifier" bytes.
 fn has_impossible_pair(s: &str) -> bool {
-    s.chars().zip(s.chars().skip(1)).any(|(a, b)| {
-        let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
-        let (a, b) = (lower(a), lower(b));
-        match a {
-            'a' | 'e' => "âáàåãäêéèúüëùøûõï".contains(b),
-            'o' => "âåäêúüëùøûïõ".contains(b),
-            'u' => "ùøûõïũụ".contains(b),
-            'y' => "ùøûõï".contains(b),
-            'ô' => "ùøûõï".contains(b),
-            _ => false,
-        }
-    })
+    s.chars()
+        .zip(s.chars().skip(1))
+        .any(|(a, b)| impossible_pair(a, b))
+}
+
+fn impossible_pair(a: char, b: char) -> bool {
+    let followers = match a {
+        'a' | 'A' | 'e' | 'E' => "âáàåãäêéèúüëùøûõï",
+        'o' | 'O' => "âåäêúüëùøûïõ",
+        'u' | 'U' => "ùøûõïũụ",
+        'y' | 'Y' | 'ô' | 'Ô' => "ùøûõï",
+        _ => return false,
+    };
+    !b.is_ascii() && followers.contains(b.to_lowercase().next().unwrap_or(b))
 }
 
 fn has_inner_capital(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    chars
-        .windows(2)
-        .any(|w| w[0].is_lowercase() && w[1].is_uppercase())
+    s.chars()
+        .zip(s.chars().skip(1))
+        .any(|(a, b)| a.is_lowercase() && b.is_uppercase())
+}
+
+/// Whether [`inspect`] would pass `value`, decided in one pass without
+/// allocating for the common case: only printable ASCII and precomposed
+/// Vietnamese letters, single spaces inside, no impossible vowel pair or
+/// inner capital, every accented word a Vietnamese syllable, and (for names)
+/// title case. Such text is NFC, has no invisible character, and cannot be
+/// UTF-8 decoded twice (its Latin-1 letters are all lead bytes ≥ 0xC0 that
+/// no continuation byte follows). `false` means "look closer", not "fails";
+/// a property test holds this against the full inspection.
+fn obviously_clean(value: &str, name: bool) -> bool {
+    let mut prev: Option<char> = None;
+    let mut word_start: Option<usize> = None;
+    let mut word_ascii = true;
+    let mut capital_expected = true;
+    let word_ok = |word: &str, ascii: bool| ascii || super::syllable::is_syllable_remembered(word);
+    for (at, c) in value.char_indices() {
+        let letter = if c.is_ascii() {
+            if !(' '..='~').contains(&c) {
+                return false;
+            }
+            c.is_ascii_alphabetic()
+        } else if LETTER_BITS.contains(c) {
+            true
+        } else {
+            return false;
+        };
+        if c == ' ' && matches!(prev, None | Some(' ')) {
+            return false;
+        }
+        // An impossible vowel pair lies inside an accented word, which the
+        // syllable test below rejects.
+        if let Some(p) = prev
+            && p.is_lowercase()
+            && c.is_uppercase()
+        {
+            return false;
+        }
+        if name {
+            let cased = if capital_expected {
+                !c.is_lowercase()
+            } else {
+                !c.is_uppercase()
+            };
+            if !cased {
+                return false;
+            }
+            capital_expected = matches!(c, ' ' | '-' | '\'');
+        }
+        match (letter, word_start) {
+            (true, None) => {
+                word_start = Some(at);
+                word_ascii = c.is_ascii();
+            }
+            (true, Some(_)) => word_ascii &= c.is_ascii(),
+            (false, Some(start)) => {
+                if !word_ok(&value[start..at], word_ascii) {
+                    return false;
+                }
+                word_start = None;
+            }
+            (false, None) => {}
+        }
+        prev = Some(c);
+    }
+    if let Some(start) = word_start
+        && !word_ok(&value[start..], word_ascii)
+    {
+        return false;
+    }
+    prev != Some(' ')
 }
 
 /// Text encoded as UTF-8, then decoded again as Windows-1252: `Nguyá»…n`.
@@ -278,6 +374,13 @@ fn title_case(s: &str) -> String {
 /// Checks one text value; the first problem found is the reason, and the
 /// suggestion repairs all the certain ones.
 pub fn inspect(value: &str, name: bool) -> Option<Finding> {
+    if obviously_clean(value, name) {
+        return None;
+    }
+    inspect_thoroughly(value, name)
+}
+
+fn inspect_thoroughly(value: &str, name: bool) -> Option<Finding> {
     let mut reasons: Vec<String> = Vec::new();
     let mut fixed = value.to_string();
     let mut certain = true;
@@ -582,7 +685,62 @@ mod tests {
         }
     }
 
+    #[test]
+    fn clean_names_and_addresses_take_the_fast_path() {
+        use crate::generate::names::{FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE};
+        for family in FAMILY {
+            for middle in MIDDLE_MALE.iter().chain(&MIDDLE_FEMALE) {
+                for given in GIVEN_MALE.iter().chain(&GIVEN_FEMALE) {
+                    let name = format!("{family} {middle} {given}");
+                    assert!(obviously_clean(&name, true), "{name}");
+                }
+            }
+        }
+        for s in ["Xã Ea H'Leo", "Ksor H'Bla", "thôn Đông, xã Hoà Bình", "Số 12, ngõ 34/5"] {
+            assert!(obviously_clean(s, s.starts_with(char::is_uppercase) && !s.contains(',')), "{s}");
+        }
+        for s in [
+            "Nguyễn  Văn An",
+            " An",
+            "An ",
+            "nguyễn Văn An",
+            "NguyÔn",
+            "Nguyá»…n",
+            "Nguyeãn",
+            "Nguye\u{301}n",
+            "An\u{200B}",
+            "Müller",
+            "Bình\tAn",
+        ] {
+            assert!(!obviously_clean(s, true), "{s:?}");
+        }
+    }
+
     proptest! {
+        /// The fast path never passes what the full inspection flags:
+        /// strings over clean letters, mojibake, combining marks, invisible
+        /// characters, odd spaces and case.
+        #[test]
+        fn the_fast_path_agrees_with_the_full_inspection(
+            tokens in proptest::collection::vec(prop_oneof![
+                6 => proptest::sample::select(vec![
+                    "Nguyễn", "nguyễn", "Văn", "văn", "Thị", "Hoà", "hòa", "An", "an", "Ea", "H'Leo",
+                    "Đông", "Ngoãn", "Người", "KHOA", "ThỊ", "Aâ", "oê", "Ea", "ngõ", "Trần", "Nguyeón", "Vaòn",
+                ]),
+                4 => proptest::sample::select(vec![" ", " ", "-", "'", ",", "1", "a", "A", "ễ", "Ễ", "ô", "Ô"]),
+                1 => proptest::sample::select(vec![
+                    "Þ", "ø", "å", "ä", "ï", "õ", "û", "»", "…", "Ã", "¡", "Â", "\u{301}", "\u{303}",
+                    "\u{200B}", "\u{A0}", "\t", "ß", "Ÿ", "NguyÔn", "Nguyá»…n", "Nguyeãn", "ThÞ",
+                ]),
+            ], 0..8),
+            name in any::<bool>(),
+        ) {
+            let s: String = tokens.concat();
+            if obviously_clean(&s, name) {
+                prop_assert_eq!(inspect_thoroughly(&s, name), None, "{:?}", s);
+            }
+        }
+
         #[test]
         fn nfc_names_from_the_alphabet_never_fail(words in proptest::collection::vec(
             proptest::sample::select(vec!["Nguyễn", "Trần", "Lê", "Phạm", "Văn", "Thị", "Ngọc", "Hương", "Đức", "Thuỷ", "Hoà", "Yến", "Ánh", "Quốc", "Khoa"]), 1..5)
