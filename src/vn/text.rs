@@ -198,11 +198,8 @@ fn obviously_clean(value: &str, name: bool) -> bool {
         if c == ' ' && matches!(prev, None | Some(' ')) {
             return false;
         }
-        // An impossible vowel pair lies inside an accented word, which the
-        // syllable test below rejects.
         if let Some(p) = prev
-            && p.is_lowercase()
-            && c.is_uppercase()
+            && (impossible_pair(p, c) || (p.is_lowercase() && c.is_uppercase()))
         {
             return false;
         }
@@ -687,7 +684,9 @@ mod tests {
 
     #[test]
     fn clean_names_and_addresses_take_the_fast_path() {
-        use crate::generate::names::{FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE};
+        use crate::generate::names::{
+            FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE,
+        };
         for family in FAMILY {
             for middle in MIDDLE_MALE.iter().chain(&MIDDLE_FEMALE) {
                 for given in GIVEN_MALE.iter().chain(&GIVEN_FEMALE) {
@@ -696,8 +695,16 @@ mod tests {
                 }
             }
         }
-        for s in ["Xã Ea H'Leo", "Ksor H'Bla", "thôn Đông, xã Hoà Bình", "Số 12, ngõ 34/5"] {
-            assert!(obviously_clean(s, s.starts_with(char::is_uppercase) && !s.contains(',')), "{s}");
+        for s in [
+            "Xã Ea H'Leo",
+            "Ksor H'Bla",
+            "thôn Đông, xã Hoà Bình",
+            "Số 12, ngõ 34/5",
+        ] {
+            assert!(
+                obviously_clean(s, s.starts_with(char::is_uppercase) && !s.contains(',')),
+                "{s}"
+            );
         }
         for s in [
             "Nguyễn  Văn An",
@@ -717,6 +724,9 @@ mod tests {
     }
 
     proptest! {
+        // Cheap cases, and rare counterexamples ("aõ"): many of them.
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
         /// The fast path never passes what the full inspection flags:
         /// strings over clean letters, mojibake, combining marks, invisible
         /// characters, odd spaces and case.
@@ -740,6 +750,9 @@ mod tests {
                 prop_assert_eq!(inspect_thoroughly(&s, name), None, "{:?}", s);
             }
         }
+    }
+
+    proptest! {
 
         #[test]
         fn nfc_names_from_the_alphabet_never_fail(words in proptest::collection::vec(
