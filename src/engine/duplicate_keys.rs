@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::plan::{base_query, typing_exprs};
 use crate::checks::{Check, LookupSets, PlanContext};
 use crate::error::{ReadError, RuleError};
-use crate::input::{ChunkedReader, Table, cell_value, parts_for, scan_records};
+use crate::input::{ChunkedReader, RecordText, Table, cell_value, parts_for, scan_records};
 use crate::pack::RulePack;
 
 /// The `unique` rules of a pack and, once both passes have run, their
@@ -147,15 +147,16 @@ impl DuplicateKeys {
         } else {
             self.hash_records(&mut reader, hash_mask, progress)?;
         }
-        for rule in &mut self.rules {
+        self.rules.par_iter_mut().for_each(|rule| {
             let mut hashes = std::mem::take(&mut rule.hashes);
-            hashes.par_sort_unstable();
+            // A radix sort: the comparison sort was 4–5 % of a run.
+            radsort::sort(&mut hashes);
             rule.candidates = hashes
                 .windows(2)
                 .filter(|w| w[0] == w[1])
                 .map(|w| w[0])
                 .collect();
-        }
+        });
         Ok(())
     }
 
@@ -438,8 +439,9 @@ fn encode_cells(
     buf: &mut Vec<u8>,
 ) -> Option<u64> {
     buf.clear();
+    let text = RecordText::new(record);
     for &i in at {
-        let value = cell_value(record.get(i)?, missing)?;
+        let value = cell_value(text.field(i)?, missing)?;
         buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
         buf.extend_from_slice(value.as_bytes());
     }
