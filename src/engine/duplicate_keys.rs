@@ -198,9 +198,10 @@ impl DuplicateKeys {
                     parts_for(body),
                     || (Vec::new(), vec![Vec::<u64>::new(); positions.len()]),
                     |(buf, hashes), record| {
+                        let record = RecordText::new(record);
                         for (hashes, at) in hashes.iter_mut().zip(&positions) {
                             if let Some(at) = at
-                                && let Some(hash) = encode_cells(record, at, &missing, buf)
+                                && let Some(hash) = encode_cells(&record, at, &missing, buf)
                             {
                                 hashes.push(hash & hash_mask);
                             }
@@ -433,15 +434,14 @@ fn for_each_key(
 /// [`encode`] for the cells at positions `at` of a record, read as the
 /// table reads them; `None` when one is missing.
 fn encode_cells(
-    record: &csv::ByteRecord,
+    record: &RecordText,
     at: &[usize],
     missing: &[&str],
     buf: &mut Vec<u8>,
 ) -> Option<u64> {
     buf.clear();
-    let text = RecordText::new(record);
     for &i in at {
-        let value = cell_value(text.field(i)?, missing)?;
+        let value = cell_value(record.field(i)?, missing)?;
         buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
         buf.extend_from_slice(value.as_bytes());
     }

@@ -188,11 +188,7 @@ pub fn inspect(
     let female = digit % 2 == 1;
     if parts.contains(&Part::GenderCentury) {
         if let Some(g) = gender.map(str::trim) {
-            let record_female = match g.to_lowercase().as_str() {
-                "nữ" | "nu" | "f" | "female" => Some(true),
-                "nam" | "m" | "male" => Some(false),
-                _ => None,
-            };
+            let record_female = record_is_female(g);
             if let Some(rf) = record_female.filter(|rf| *rf != female) {
                 return Some(Finding::new(format!(
                     "chữ số thứ 4 là {digit} ({}) nhưng giới tính trong hồ sơ là {g}; {} sinh {}–{} phải có chữ số {}",
@@ -228,12 +224,24 @@ pub fn inspect(
     None
 }
 
+/// The record's gender as written ("Nữ", "nam", "F"…), case-insensitive;
+/// `None` when it is neither.
+fn record_is_female(gender: &str) -> Option<bool> {
+    let is = |words: &[&str]| words.iter().any(|w| gender.eq_ignore_ascii_case(w));
+    if is(&["nam", "m", "male"]) {
+        Some(false)
+    } else if is(&["nu", "f", "female"]) || matches!(gender, "nữ" | "Nữ" | "NỮ" | "nỮ") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 fn format_finding(id: &str, accept_cmnd: bool) -> Option<Finding> {
-    let upper = id.to_ascii_uppercase();
-    if upper.contains('E')
-        && upper
+    if id.contains(['e', 'E'])
+        && id
             .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, 'E' | '+' | '-' | '.' | ','))
+            .all(|c| c.is_ascii_digit() || matches!(c, 'e' | 'E' | '+' | '-' | '.' | ','))
     {
         return Some(Finding::new(format!(
             "'{id}' là số bị Excel chuyển sang dạng số mũ: các chữ số đã mất, cần lấy lại từ nguồn (định dạng cột là Text trước khi nhập)"
@@ -303,6 +311,21 @@ mod tests {
             inspect("099085123456", None, None, &[Part::Format], false),
             None
         );
+    }
+
+    #[test]
+    fn genders_read_as_lower_casing_them_would() {
+        for g in [
+            "Nữ", "nữ", "NỮ", "nỮ", "NAM", "Nam", "m", "M", "F", "Female", "FEMALE", "Nu", "NU", "x",
+            "Nư", "nam ", "", "Nữa",
+        ] {
+            let lowered = match g.to_lowercase().as_str() {
+                "nữ" | "nu" | "f" | "female" => Some(true),
+                "nam" | "m" | "male" => Some(false),
+                _ => None,
+            };
+            assert_eq!(record_is_female(g), lowered, "{g:?}");
+        }
     }
 
     #[test]
