@@ -24,7 +24,7 @@ ngay_mat = { type = "date", format = "%Y-%m-%d" }
 ngay_cap_nhat = { type = "date", format = "%Y-%m-%d" }
 "#;
 
-const KINDS: [(&str, &str); 8] = [
+const KINDS: [(&str, &str); 12] = [
     ("required", "check = \"required\"\ncolumn = \"ho_ten\""),
     ("unique", "check = \"unique\"\ncolumn = \"so_dinh_danh\""),
     (
@@ -44,6 +44,22 @@ const KINDS: [(&str, &str); 8] = [
     (
         "fresh",
         "check = \"fresh\"\ncolumn = \"ngay_cap_nhat\"\nmax_age_days = 365",
+    ),
+    (
+        "vn_text_name",
+        "check = \"vn_text\"\ncolumn = \"ho_ten\"\nname = true",
+    ),
+    (
+        "cccd_all_parts",
+        "check = \"cccd\"\ncolumn = \"so_dinh_danh\"\ngender_column = \"gioi_tinh\"\nbirth_date_column = \"ngay_sinh\"",
+    ),
+    (
+        "age",
+        "check = \"age\"\nbirth_date_column = \"ngay_sinh\"\nmax = 120",
+    ),
+    (
+        "deadline",
+        "check = \"deadline\"\nfrom_column = \"ngay_sinh\"\nto_column = \"ngay_cap_nhat\"\nmax_days = 36500",
     ),
 ];
 

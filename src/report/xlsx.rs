@@ -106,10 +106,13 @@ pub fn write_xlsx(
     datasets: &[(&DatasetResult, Option<&DatasetViolations<'_>>)],
     options: &XlsxOptions,
 ) -> Result<(), UsageError> {
+    let built = crate::timings::phase("reports: workbook built");
     let bytes = build(datasets, options).map_err(|e| UsageError::Output {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     })?;
+    drop(built);
+    let _written = crate::timings::phase("reports: workbook written (fsync)");
     write_atomic(path, |w| w.write_all(&bytes))
 }
 

@@ -316,8 +316,8 @@ mod tests {
     #[test]
     fn genders_read_as_lower_casing_them_would() {
         for g in [
-            "Nữ", "nữ", "NỮ", "nỮ", "NAM", "Nam", "m", "M", "F", "Female", "FEMALE", "Nu", "NU", "x",
-            "Nư", "nam ", "", "Nữa",
+            "Nữ", "nữ", "NỮ", "nỮ", "NAM", "Nam", "m", "M", "F", "Female", "FEMALE", "Nu", "NU",
+            "x", "Nư", "nam ", "", "Nữa",
         ] {
             let lowered = match g.to_lowercase().as_str() {
                 "nữ" | "nu" | "f" | "female" => Some(true),
