@@ -217,7 +217,9 @@ fn check_pieces(
         }
     }
     let rows = tally.rows;
+    let concluding = crate::timings::phase("stream: scores and unit scores");
     let mut concluded = conclude(pack, &outcomes, &row_level, tally);
+    drop(concluding);
     for rule in &mut concluded.rules {
         rule.examples = examples.remove(&rule.id).unwrap_or_default();
     }

@@ -168,20 +168,19 @@ impl RegisterMatch {
                         "không tìm thấy số định danh trong dữ liệu {dataset}"
                     )));
                 }
-                let texts: Vec<(&str, Option<Cow<str>>, Option<Cow<str>>)> = labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        (
-                            *l,
+                // Dates compare as ISO text, whichever side is typed.
+                let values: Vec<[Option<Cow<str>>; 2]> = (0..labels.len())
+                    .map(|i| {
+                        [
                             row[2 + 2 * i].map(Cell::text),
                             row[3 + 2 * i].map(Cell::text),
-                        )
+                        ]
                     })
                     .collect();
-                let fields: Vec<(&str, Option<&str>, Option<&str>)> = texts
+                let fields: Vec<(&str, Option<&str>, Option<&str>)> = labels
                     .iter()
-                    .map(|(l, mine, theirs)| (*l, mine.as_deref(), theirs.as_deref()))
+                    .zip(&values)
+                    .map(|(l, [mine, theirs])| (*l, mine.as_deref(), theirs.as_deref()))
                     .collect();
                 inspect(&fields)
             }),
