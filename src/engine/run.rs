@@ -272,44 +272,32 @@ pub fn run(
             .collect(),
     };
     (results.status, results.exit_code) = crate::exit::run_status(&results);
-    let reports = crate::timings::phase("run: all reports");
+    let reports = crate::timings::phase("run: results, history, workbook, scorecard");
+    report::json::write_results(out, &results)?;
+    crate::history::record(out, &results)?;
+
     let with_failures: Vec<_> = results
         .datasets
         .iter()
         .zip(violations.iter().map(Option::as_ref))
         .collect();
     debug_assert_eq!(with_failures.len(), matches.len());
-    // The workbook is the largest output (hundreds of thousands of failing
-    // rows, deflated on one thread): written beside the others, not after.
-    let (workbook, summaries) = rayon::join(
-        || {
-            let _phase = crate::timings::phase("run: violations.xlsx");
-            report::xlsx::write_xlsx(
-                &out.join("violations.xlsx"),
-                &with_failures,
-                &report::xlsx::XlsxOptions {
-                    mask: options.mask,
-                    lang: options.lang,
-                    ..Default::default()
-                },
-            )
+    report::xlsx::write_xlsx(
+        &out.join("violations.xlsx"),
+        &with_failures,
+        &report::xlsx::XlsxOptions {
+            mask: options.mask,
+            lang: options.lang,
+            ..Default::default()
         },
-        || -> Result<(), UsageError> {
-            let _phase = crate::timings::phase("run: results, history, scorecard");
-            report::json::write_results(out, &results)?;
-            crate::history::record(out, &results)?;
-            let (history, _) = crate::history::load_recent(out, report::scorecard::TREND_RUNS);
-            report::scorecard::write(
-                &out.join("scorecard.html"),
-                &results,
-                &history,
-                options.lang,
-            )?;
-            Ok(())
-        },
-    );
-    summaries?;
-    workbook?;
+    )?;
+    let (history, _) = crate::history::load_recent(out, report::scorecard::TREND_RUNS);
+    report::scorecard::write(
+        &out.join("scorecard.html"),
+        &results,
+        &history,
+        options.lang,
+    )?;
     drop(reports);
     Ok(results)
 }

@@ -218,13 +218,13 @@ pub fn scan_records<T: Send>(
 
 /// The fields of a record as text. The record is checked for UTF-8 once,
 /// with SIMD, not field by field: per-field checks were 5–6 % of a run.
-pub struct RecordText<'r> {
+struct RecordText<'r> {
     record: &'r csv::ByteRecord,
     whole: Option<&'r str>,
 }
 
 impl<'r> RecordText<'r> {
-    pub fn new(record: &'r csv::ByteRecord) -> RecordText<'r> {
+    fn new(record: &'r csv::ByteRecord) -> RecordText<'r> {
         RecordText {
             record,
             whole: simdutf8::basic::from_utf8(record.as_slice()).ok(),
@@ -233,7 +233,7 @@ impl<'r> RecordText<'r> {
 
     /// Field `i`: its text, or its bytes when they are not valid UTF-8;
     /// `None` beyond the record's last field.
-    pub fn field(&self, i: usize) -> Option<Result<&'r str, &'r [u8]>> {
+    fn field(&self, i: usize) -> Option<Result<&'r str, &'r [u8]>> {
         let range = self.record.range(i)?;
         // A field of a valid record is valid unless a character straddles
         // two fields, which `get` refuses (not on a character boundary).

@@ -9,7 +9,6 @@ mod sniff;
 
 pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
-    MAX_PROBLEMS_KEPT, Problem, ReadOptions, RecordText, Table, cell_value, read_table,
-    scan_records,
+    MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, cell_value, read_table, scan_records,
 };
 pub use sniff::sniff_delimiter;
