@@ -625,6 +625,22 @@ pub(super) fn decode<'a>(
 mod tests {
     use super::*;
 
+    /// A record valid as a whole can still hold fields that are not: a
+    /// two-byte character cut by the delimiter ("\xC3,\xA9" is "é" once the
+    /// comma is gone). Each field is then checked alone, as before.
+    #[test]
+    fn a_character_split_by_a_delimiter_is_invalid_in_both_fields() {
+        let mut record = csv::ByteRecord::new();
+        record.push_field(b"\xC3");
+        record.push_field(b"\xA9");
+        record.push_field("Hoà".as_bytes());
+        let text = RecordText::new(&record);
+        assert_eq!(text.field(0), Some(Err(&b"\xC3"[..])));
+        assert_eq!(text.field(1), Some(Err(&b"\xA9"[..])));
+        assert_eq!(text.field(2), Some(Ok("Hoà")));
+        assert_eq!(text.field(3), None);
+    }
+
     fn read(content: &[u8], options: ReadOptions) -> Table {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
