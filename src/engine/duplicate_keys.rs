@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::plan::{base_query, typing_exprs};
 use crate::checks::{Check, LookupSets, PlanContext};
 use crate::error::{ReadError, RuleError};
-use crate::input::{ChunkedReader, Table, cell_value, parts_for, scan_records};
+use crate::input::{ChunkedReader, Record, Table, cell_value, parts_for, scan_records};
 use crate::pack::RulePack;
 
 /// The `unique` rules of a pack and, once both passes have run, their
@@ -150,23 +150,10 @@ impl DuplicateKeys {
         } else {
             self.hash_records(&mut reader, hash_mask, progress)?;
         }
-        for rule in &mut self.rules {
-            let mut hashes = std::mem::take(&mut rule.hashes);
-            // A radix sort is 3× faster (the comparison sort was 4–5 % of a
-            // run) but needs a scratch copy of the hashes, 8 bytes a row: a
-            // 50 M-row run went from 0.86 to 1.2 GiB with it. Large files
-            // keep the in-place sort.
-            if hashes.len() <= RADIX_SORT_MAX_HASHES {
-                radsort::sort(&mut hashes);
-            } else {
-                hashes.par_sort_unstable();
-            }
-            rule.candidates = hashes
-                .windows(2)
-                .filter(|w| w[0] == w[1])
-                .map(|w| w[0])
-                .collect();
-        }
+        let _sorting = crate::timings::phase("stream: key hashes sorted");
+        // One rule after another: sorting is bound by memory bandwidth
+        // (sorting two rules side by side took as long, 0.27 s at 10 M rows).
+        self.rules.iter_mut().for_each(UniqueKeys::find_candidates);
         Ok(())
     }
 
@@ -200,23 +187,37 @@ impl DuplicateKeys {
                 found
             })
             .collect();
+        let mut t_scan = crate::timings::Total::default();
+        let mut t_read = crate::timings::Total::default();
+        // Cells after the last key are not read.
+        let fields_read = positions
+            .iter()
+            .flatten()
+            .flatten()
+            .max()
+            .map_or(1, |i| i + 1);
         loop {
-            let scanned = reader.next_records(|body, _| {
-                Ok(scan_records(
-                    body,
-                    delimiter,
-                    parts_for(body),
-                    || (Vec::new(), vec![Vec::<u64>::new(); positions.len()]),
-                    |(buf, hashes), record| {
-                        for (hashes, at) in hashes.iter_mut().zip(&positions) {
-                            if let Some(at) = at
-                                && let Some(hash) = encode_cells(record, at, &missing, buf)
-                            {
-                                hashes.push(hash & hash_mask);
-                            }
-                        }
-                    },
-                ))
+            let scanned = t_read.time(|| {
+                reader.next_records(|body, _| {
+                    Ok(t_scan.time(|| {
+                        scan_records(
+                            body,
+                            delimiter,
+                            parts_for(body),
+                            fields_read,
+                            || (Vec::new(), vec![Vec::<u64>::new(); positions.len()]),
+                            |(buf, hashes), record| {
+                                for (hashes, at) in hashes.iter_mut().zip(&positions) {
+                                    if let Some(at) = at
+                                        && let Some(hash) = encode_cells(record, at, &missing, buf)
+                                    {
+                                        hashes.push(hash & hash_mask);
+                                    }
+                                }
+                            },
+                        )
+                    }))
+                })
             })?;
             let Some(parts) = scanned else { break };
             for (_, part) in parts {
@@ -226,6 +227,8 @@ impl DuplicateKeys {
             }
             progress(reader.read_bytes());
         }
+        t_scan.report("stream: key hashes, scan");
+        t_read.report("stream: key hashes, read + scan");
         Ok(())
     }
 
@@ -332,6 +335,26 @@ pub struct KeyContext<'a> {
 }
 
 impl UniqueKeys {
+    /// Sorts the hashes of the first pass; those seen twice or more are the
+    /// candidates.
+    fn find_candidates(&mut self) {
+        let mut hashes = std::mem::take(&mut self.hashes);
+        // A radix sort is 3× faster (the comparison sort was 4–5 % of a
+        // run) but needs a scratch copy of the hashes, 8 bytes a row: a
+        // 50 M-row run went from 0.86 to 1.2 GiB with it. Large files keep
+        // the in-place sort.
+        if hashes.len() <= RADIX_SORT_MAX_HASHES {
+            radsort::sort(&mut hashes);
+        } else {
+            hashes.par_sort_unstable();
+        }
+        self.candidates = hashes
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+    }
+
     fn hash_piece(&mut self, piece: &Table, keys: &KeyContext, hash_mask: u64) {
         let mut buf = Vec::new();
         let mut hashes = std::mem::take(&mut self.hashes);
@@ -442,12 +465,7 @@ fn for_each_key(
 
 /// [`encode`] for the cells at positions `at` of a record, read as the
 /// table reads them; `None` when one is missing.
-fn encode_cells(
-    record: &csv::ByteRecord,
-    at: &[usize],
-    missing: &[&str],
-    buf: &mut Vec<u8>,
-) -> Option<u64> {
+fn encode_cells(record: &Record, at: &[usize], missing: &[&str], buf: &mut Vec<u8>) -> Option<u64> {
     buf.clear();
     for &i in at {
         // Only the key cells are read: checked one by one, not the record.

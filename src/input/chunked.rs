@@ -11,9 +11,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::csv_table::{
-    ChunkContext, PARALLEL_MIN_BYTES, Problems, RecordEnds, header_names, parse_records,
-};
+use super::csv_table::{ChunkContext, PARALLEL_MIN_BYTES, Problems, header_names, parse_records};
+use super::records::{RecordEnds, last_record_end};
 use super::{Problem, ReadOptions, Table, sniff_delimiter};
 use crate::error::ReadError;
 
@@ -255,10 +254,7 @@ impl ChunkedReader {
             // A cut needs the byte after the newline (a blank line after it
             // moves the cut), so the very end of what was read is not one.
             let len = self.pending.len();
-            match RecordEnds::new(&self.pending, self.delimiter)
-                .filter(|&end| end < len)
-                .last()
-            {
+            match last_record_end(&self.pending, self.delimiter) {
                 Some(end) => break end,
                 None => want = len + self.raw.len(), // a record longer than a piece
             }

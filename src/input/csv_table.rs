@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::records::{Record, Span, for_each_record, for_each_record_prefix, split_points};
 use super::sniff_delimiter;
 use crate::error::ReadError;
 
@@ -188,29 +189,26 @@ pub(super) fn parse_records(
 /// Visits every record of `body` (whole records) without building columns:
 /// `body` is cut into about `parts` record-aligned pieces, each visited on the
 /// thread pool with its own state from `init`; the states come back in file
-/// order. The records are those [`parse_records`] reads, in the same order.
+/// order. The records are those [`parse_records`] reads, in the same order;
+/// of each, at least the first `fields` fields are given (all, when there
+/// are fewer).
 pub fn scan_records<T: Send>(
     body: &[u8],
     delimiter: u8,
     parts: usize,
+    fields: usize,
     init: impl Fn() -> T + Sync,
-    visit: impl Fn(&mut T, &csv::ByteRecord) + Sync,
+    visit: impl Fn(&mut T, &Record) + Sync,
 ) -> Vec<T> {
     let bounds = split_points(body, delimiter, parts);
     bounds
         .par_windows(2)
         .map(|w| {
             let mut state = init();
-            let mut reader = csv::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&body[w[0]..w[1]]);
-            let mut record = csv::ByteRecord::new();
             // Reading bytes from a slice with flexible records cannot fail.
-            while reader.read_byte_record(&mut record).unwrap_or(false) {
-                visit(&mut state, &record);
-            }
+            let _ = for_each_record_prefix(&body[w[0]..w[1]], delimiter, fields, |_, record| {
+                visit(&mut state, record)
+            });
             state
         })
         .collect()
@@ -219,12 +217,12 @@ pub fn scan_records<T: Send>(
 /// The fields of a record as text. The record is checked for UTF-8 once,
 /// with SIMD, not field by field: per-field checks were 5–6 % of a run.
 struct RecordText<'r> {
-    record: &'r csv::ByteRecord,
+    record: &'r Record<'r>,
     whole: Option<&'r str>,
 }
 
 impl<'r> RecordText<'r> {
-    fn new(record: &'r csv::ByteRecord) -> RecordText<'r> {
+    fn new(record: &'r Record<'r>) -> RecordText<'r> {
         RecordText {
             record,
             whole: simdutf8::basic::from_utf8(record.as_slice()).ok(),
@@ -302,17 +300,10 @@ impl Chunk {
 /// `first_line` of the file.
 fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk, ReadError> {
     let width = ctx.header.len();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(ctx.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(data);
     let mut problems = Problems::default();
-    let mut record = csv::ByteRecord::new();
-    let at = |local: u64| local + first_line - 1;
     let csv_error = |e: csv::Error| ReadError::Csv {
         path: ctx.path.to_path_buf(),
-        line: at(e.position().map_or(1, |p| p.line())),
+        line: e.position().map_or(1, |p| p.line()) + first_line - 1,
         message: e.to_string(),
     };
     let estimated_rows = (data.len() / (16 * width.max(1))).max(16);
@@ -327,34 +318,19 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
     // it numbers records after a CR LF (Windows exports) one line short.
     let mut cursor = 0usize;
     let mut cursor_line = first_line;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let start = record
-            .position()
-            .map_or(0, |p| p.byte() as usize)
-            .min(data.len());
-        // The record's first byte: past what is left of the previous
-        // terminator and any blank lines.
-        let first = data[start..]
-            .iter()
-            .position(|b| *b != b'\r' && *b != b'\n')
-            .map_or(data.len(), |k| start + k);
+    for_each_record(data, ctx.delimiter, |span, record| {
+        let Span { first, end } = span;
         // Between the last counted byte and this record lie only the previous
         // record's terminator and blank lines: a few bytes.
         cursor_line += data[cursor..first].iter().filter(|b| **b == b'\n').count() as u64;
         let line = cursor_line;
-        let end = (reader.position().byte() as usize).clamp(first, data.len());
         let content = &data[first..end];
-        let content = content
-            .strip_suffix(b"\r\n")
-            .or_else(|| content.strip_suffix(b"\n"))
-            .or_else(|| content.strip_suffix(b"\r"))
-            .unwrap_or(content);
         // One scan for both: without a quote, a newline cannot be inside.
         let inner_lines = match memchr::memchr2(b'\n', b'"', content) {
             None => 0,
             Some(_) => memchr::memchr_iter(b'\n', content).count() as u64,
         };
-        cursor = first + content.len();
+        cursor = end;
         cursor_line = line + inner_lines;
         let last_line = line + inner_lines;
         let spans_lines = inner_lines > 0;
@@ -387,7 +363,7 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             }
             problems.push(line, message);
         }
-        let text = RecordText::new(&record);
+        let text = RecordText::new(record);
         for (i, builder) in builders.iter_mut().enumerate() {
             if ctx.keep.is_some_and(|keep| !keep[i]) {
                 continue;
@@ -411,11 +387,11 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
         }
         lines.push(line);
         if lines.len() % 65_536 == 0 {
-            let now = reader.position().byte();
-            (ctx.progress)(now - reported);
-            reported = now;
+            (ctx.progress)((end - reported) as u64);
+            reported = end;
         }
-    }
+    })
+    .map_err(csv_error)?;
     let rows = lines.len();
     Ok(Chunk {
         columns: builders
@@ -431,87 +407,6 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
         lines,
         problems,
     })
-}
-
-/// Offsets that cut `body` into about `parts` pieces, each made of whole
-/// records (see [`RecordEnds`]).
-fn split_points(body: &[u8], delimiter: u8, parts: usize) -> Vec<usize> {
-    let mut points = vec![0];
-    let mut ends = RecordEnds::new(body, delimiter);
-    for k in 1..parts {
-        let target = body.len() * k / parts;
-        match ends.find(|&end| end > target) {
-            Some(c) if c < body.len() => points.push(c),
-            _ => break,
-        }
-    }
-    points.push(body.len());
-    points.dedup();
-    points
-}
-
-/// The offsets just after the newlines of `body` that end a record, found by
-/// following the CSV quoting rules of the `csv` crate (a quote opens a quoted
-/// field only at the start of a field; `""` inside one is a quote) from the
-/// start of `body`, which must itself start a record. Only offsets between two
-/// non-blank lines are given: the csv reader skips blank lines, and numbers
-/// the record after them differently at the start of its input than in the
-/// middle. Only quote and newline bytes are visited.
-pub(super) struct RecordEnds<'a> {
-    body: &'a [u8],
-    delimiter: u8,
-    quoted: bool,
-    skip_next_quote: bool,
-    hits: memchr::Memchr2<'a>,
-}
-
-impl<'a> RecordEnds<'a> {
-    pub fn new(body: &'a [u8], delimiter: u8) -> Self {
-        RecordEnds {
-            body,
-            delimiter,
-            quoted: false,
-            skip_next_quote: false,
-            hits: memchr::memchr2_iter(b'"', b'\n', body),
-        }
-    }
-
-    fn field_start(&self, i: usize) -> bool {
-        i == 0 || matches!(self.body[i - 1], b'\n' | b'\r') || self.body[i - 1] == self.delimiter
-    }
-}
-
-impl Iterator for RecordEnds<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        let body = self.body;
-        while let Some(i) = self.hits.next() {
-            if body[i] == b'\n' {
-                let before = body[..i].strip_suffix(b"\r").unwrap_or(&body[..i]);
-                let blank_before = !matches!(before.last(), Some(b) if *b != b'\n' && *b != b'\r');
-                let blank_after = matches!(body.get(i + 1), Some(b'\r' | b'\n'));
-                if !self.quoted && !blank_before && !blank_after {
-                    return Some(i + 1);
-                }
-                continue;
-            }
-            if self.skip_next_quote {
-                self.skip_next_quote = false;
-                continue;
-            }
-            if self.quoted {
-                if body.get(i + 1) == Some(&b'"') {
-                    self.skip_next_quote = true; // an escaped quote
-                } else {
-                    self.quoted = false;
-                }
-            } else if self.field_start(i) {
-                self.quoted = true;
-            }
-        }
-        None
-    }
 }
 
 fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
@@ -630,10 +525,10 @@ mod tests {
     /// comma is gone). Each field is then checked alone, as before.
     #[test]
     fn a_character_split_by_a_delimiter_is_invalid_in_both_fields() {
-        let mut record = csv::ByteRecord::new();
-        record.push_field(b"\xC3");
-        record.push_field(b"\xA9");
-        record.push_field("Hoà".as_bytes());
+        let mut bytes = vec![0xC3, 0xA9];
+        bytes.extend_from_slice("Hoà".as_bytes());
+        let fields = [0..1, 1..2, 2..bytes.len()];
+        let record = Record::new(&bytes, &fields);
         let text = RecordText::new(&record);
         assert_eq!(text.field(0), Some(Err(&b"\xC3"[..])));
         assert_eq!(text.field(1), Some(Err(&b"\xA9"[..])));

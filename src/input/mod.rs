@@ -5,10 +5,12 @@
 
 mod chunked;
 mod csv_table;
+mod records;
 mod sniff;
 
 pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
     MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, cell_value, read_table, scan_records,
 };
+pub use records::Record;
 pub use sniff::sniff_delimiter;

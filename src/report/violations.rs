@@ -155,28 +155,32 @@ impl DatasetViolations<'_> {
             DatasetViolations::InMemory(v) => v.try_for_each(mask, f),
             DatasetViolations::Written { pack, csv } => {
                 let file = std::fs::File::open(csv)?;
-                let mut reader =
-                    csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+                // The csv reader buffers itself.
+                let mut reader = csv::ReaderBuilder::new()
+                    .buffer_capacity(1 << 20)
+                    .from_reader(file);
                 let mut count = 0;
-                for record in reader.records() {
-                    let record = record.map_err(|e| std::io::Error::other(e.to_string()))?;
+                // One record read into again and again; the text cells are
+                // lent to `f`, not copied.
+                let mut record = csv::StringRecord::new();
+                while reader
+                    .read_record(&mut record)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?
+                {
                     let field = |i: usize| record.get(i).unwrap_or("");
                     let Some(rule) = pack.rules.iter().find(|r| r.id == field(2)) else {
                         continue;
                     };
-                    let optional = |i: usize| {
-                        Some(field(i))
-                            .filter(|s| !s.is_empty())
-                            .map(|s| Cow::Owned(s.to_string()))
-                    };
+                    let optional =
+                        |i: usize| Some(field(i)).filter(|s| !s.is_empty()).map(Cow::Borrowed);
                     count += 1;
                     f(Violation {
                         line: field(0).parse().ok(),
                         key: field(1).to_string(),
                         rule,
                         column: field(6).to_string(),
-                        value: Cow::Owned(field(7).to_string()),
-                        message: Cow::Owned(field(8).to_string()),
+                        value: Cow::Borrowed(field(7)),
+                        message: Cow::Borrowed(field(8)),
                         detail: optional(9),
                         suggestion: optional(10),
                     })?;

@@ -230,6 +230,7 @@ fn build(
             columns.len(),
         )?;
     }
+    let _zip = crate::timings::phase("reports: workbook zipped");
     workbook.save_to_buffer()
 }
 
