@@ -1,6 +1,7 @@
 //! CSV → all-text polars table, with the physical line of every row.
 //!
-//! ddss parses CSV with the `csv` crate rather than polars' reader because
+//! ddss parses CSV itself (`records`: lines for quote-free text, the `csv`
+//! crate otherwise) rather than with polars' reader because
 //! data officers need exact physical line numbers (quoted fields may span
 //! lines), a per-line report of ragged rows and invalid bytes instead of one
 //! error for the whole file, and legacy encodings. The table is built once;
