@@ -131,8 +131,8 @@ pub struct ValidateArgs {
     #[arg(long, value_enum, default_value_t = report::Lang::Vi)]
     pub lang: report::Lang,
     /// Memory budget (e.g. 4GiB, 512MiB; default: half the machine's RAM).
-    /// Files larger than one piece (64 MiB, less under a small budget) are
-    /// checked piece by piece, with the same results; see docs/architecture.md.
+    /// Files larger than 64 MiB (less under a small budget) are checked piece
+    /// by piece, with the same results; see docs/architecture.md.
     #[arg(long, value_parser = parse_bytes)]
     pub memory_limit: Option<u64>,
 }

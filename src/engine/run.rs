@@ -69,6 +69,16 @@ pub fn chunk_bytes(limit: u64) -> usize {
     (limit / 32).clamp(16 << 10, 64 << 20) as usize
 }
 
+/// Text per piece of one streamed file: [`chunk_bytes`], but no more than
+/// an eighth of the file while that is above 16 MiB. Memory follows the piece
+/// (about five times its text), and files of a few pieces gain nothing from
+/// large ones: 1 M rows (91 MB) in 16 MiB pieces ran 0.75–0.79 s at 190 MiB
+/// peak RSS, in 64 MiB pieces 0.80–0.82 s at 371 MiB (benches/RESULTS.md).
+pub fn piece_bytes(limit: u64, file_bytes: u64) -> usize {
+    let eighth = (file_bytes / 8).max(16 << 20);
+    chunk_bytes(limit).min(usize::try_from(eighth).unwrap_or(usize::MAX))
+}
+
 fn read_options(pack: &crate::pack::RulePack) -> ReadOptions {
     let d = &pack.dataset;
     ReadOptions {
@@ -128,7 +138,8 @@ pub fn run(
     let projected: Vec<Option<Table>> = matches
         .iter()
         .zip(&streamed)
-        .map(|(m, streamed)| {
+        .zip(&sizes)
+        .map(|((m, streamed), size)| {
             let columns = lookups::needed_columns(&pack_refs, &m.pack.dataset.name);
             if !*streamed || columns.is_empty() {
                 return None;
@@ -137,7 +148,7 @@ pub fn run(
                 &m.path,
                 &read_options(&m.pack),
                 &columns,
-                chunk_bytes(options.memory_limit),
+                piece_bytes(options.memory_limit, *size),
             )
             .ok()
         })
@@ -178,12 +189,13 @@ pub fn run(
     // Streamed datasets one after the other: each uses every core already.
     let mut datasets = Vec::with_capacity(matches.len());
     let mut violations = Vec::with_capacity(matches.len());
-    for ((((m, name), bar), (result, in_memory)), table) in matches
+    for (((((m, name), bar), (result, in_memory)), table), size) in matches
         .iter()
         .zip(&names)
         .zip(&bars)
         .zip(in_memory)
         .zip(&tables)
+        .zip(&sizes)
     {
         // Read whole (or unreadable): already evaluated above.
         if table.is_some() {
@@ -199,7 +211,7 @@ pub fn run(
         let stream = StreamOptions {
             as_of: options.as_of,
             mask: options.mask,
-            chunk_bytes: chunk_bytes(options.memory_limit),
+            chunk_bytes: piece_bytes(options.memory_limit, *size),
             hash_bits: 64,
             examples_per_rule: EXAMPLES_PER_RULE,
             violations: &options.out_dir.join(&relative),
@@ -615,5 +627,15 @@ mod tests {
         assert_eq!(chunk_bytes(1 << 20), 32 << 10);
         assert_eq!(chunk_bytes(64 * gib), 64 << 20);
         assert_eq!(chunk_bytes(1), 16 << 10);
+    }
+
+    #[test]
+    fn pieces_are_an_eighth_of_the_file_between_16_and_64_mib() {
+        let (gib, mib) = (1u64 << 30, 1usize << 20);
+        assert_eq!(piece_bytes(16 * gib, 91_000_000), 16 * mib);
+        assert_eq!(piece_bytes(16 * gib, 256 << 20), 32 * mib);
+        assert_eq!(piece_bytes(16 * gib, 909_000_000), 64 * mib);
+        // A small budget keeps its own smaller pieces.
+        assert_eq!(piece_bytes(1 << 20, 909_000_000), 32 << 10);
     }
 }
