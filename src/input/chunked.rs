@@ -278,11 +278,34 @@ impl ChunkedReader {
     /// ends.
     fn fill(&mut self, want: usize) -> Result<(), ReadError> {
         while !self.eof && self.pending.len() < want {
+            if self.decoder.is_none() {
+                self.read_text()?;
+                continue;
+            }
             let n = self.read_raw()?;
             let raw = std::mem::take(&mut self.raw);
             let result = self.push_text(&raw[..n]);
             self.raw = raw;
             result?;
+        }
+        Ok(())
+    }
+
+    /// One block of UTF-8 text read straight onto the end of the pending
+    /// text, not copied there through `self.raw` (a copy of the whole file
+    /// per pass); sets `eof` at the end.
+    fn read_text(&mut self) -> Result<(), ReadError> {
+        let block = self.raw.len() as u64;
+        let n = (&mut self.file)
+            .take(block)
+            .read_to_end(&mut self.pending)
+            .map_err(|source| ReadError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.read_bytes += n as u64;
+        if n == 0 {
+            self.eof = true;
         }
         Ok(())
     }
