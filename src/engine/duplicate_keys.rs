@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::plan::{base_query, typing_exprs};
 use crate::checks::{Check, LookupSets, PlanContext};
 use crate::error::{ReadError, RuleError};
-use crate::input::{ChunkedReader, Record, Table, cell_value, parts_for, scan_records};
+use crate::input::{ChunkedReader, RecordText, Table, cell_value, parts_for, scan_records};
 use crate::pack::RulePack;
 
 /// The `unique` rules of a pack and, once both passes have run, their
@@ -207,9 +207,10 @@ impl DuplicateKeys {
                             fields_read,
                             || (Vec::new(), vec![Vec::<u64>::new(); positions.len()]),
                             |(buf, hashes), record| {
+                                let text = RecordText::new(record);
                                 for (hashes, at) in hashes.iter_mut().zip(&positions) {
                                     if let Some(at) = at
-                                        && let Some(hash) = encode_cells(record, at, &missing, buf)
+                                        && let Some(hash) = encode_cells(&text, at, &missing, buf)
                                     {
                                         hashes.push(hash & hash_mask);
                                     }
@@ -465,12 +466,15 @@ fn for_each_key(
 
 /// [`encode`] for the cells at positions `at` of a record, read as the
 /// table reads them; `None` when one is missing.
-fn encode_cells(record: &Record, at: &[usize], missing: &[&str], buf: &mut Vec<u8>) -> Option<u64> {
+fn encode_cells(
+    record: &RecordText,
+    at: &[usize],
+    missing: &[&str],
+    buf: &mut Vec<u8>,
+) -> Option<u64> {
     buf.clear();
     for &i in at {
-        // Only the key cells are read: checked one by one, not the record.
-        let field = record.get(i)?;
-        let value = cell_value(std::str::from_utf8(field).map_err(|_| field), missing)?;
+        let value = cell_value(record.field(i)?, missing)?;
         buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
         buf.extend_from_slice(value.as_bytes());
     }

@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::records::{Record, Span, for_each_record, for_each_record_prefix, split_points};
+use super::records::{
+    Record, RecordText, Span, for_each_record, for_each_record_prefix, split_points,
+};
 use super::sniff_delimiter;
 use crate::error::ReadError;
 
@@ -213,35 +215,6 @@ pub fn scan_records<T: Send>(
             state
         })
         .collect()
-}
-
-/// The fields of a record as text. The record is checked for UTF-8 once,
-/// with SIMD, not field by field: per-field checks were 5–6 % of a run.
-struct RecordText<'r> {
-    record: &'r Record<'r>,
-    whole: Option<&'r str>,
-}
-
-impl<'r> RecordText<'r> {
-    fn new(record: &'r Record<'r>) -> RecordText<'r> {
-        RecordText {
-            record,
-            whole: simdutf8::basic::from_utf8(record.as_slice()).ok(),
-        }
-    }
-
-    /// Field `i`: its text, or its bytes when they are not valid UTF-8;
-    /// `None` beyond the record's last field.
-    fn field(&self, i: usize) -> Option<Result<&'r str, &'r [u8]>> {
-        let range = self.record.range(i)?;
-        // A field of a valid record is valid unless a character straddles
-        // two fields, which `get` refuses (not on a character boundary).
-        if let Some(text) = self.whole.and_then(|w| w.get(range.clone())) {
-            return Some(Ok(text));
-        }
-        let bytes = &self.record.as_slice()[range];
-        Some(std::str::from_utf8(bytes).map_err(|_| bytes))
-    }
 }
 
 /// A cell as the table holds it: `None` when blank or a missing-value token
@@ -520,22 +493,6 @@ pub(super) fn decode<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A record valid as a whole can still hold fields that are not: a
-    /// two-byte character cut by the delimiter ("\xC3,\xA9" is "é" once the
-    /// comma is gone). Each field is then checked alone, as before.
-    #[test]
-    fn a_character_split_by_a_delimiter_is_invalid_in_both_fields() {
-        let mut bytes = vec![0xC3, 0xA9];
-        bytes.extend_from_slice("Hoà".as_bytes());
-        let fields = [0..1, 1..2, 2..bytes.len()];
-        let record = Record::new(&bytes, &fields);
-        let text = RecordText::new(&record);
-        assert_eq!(text.field(0), Some(Err(&b"\xC3"[..])));
-        assert_eq!(text.field(1), Some(Err(&b"\xA9"[..])));
-        assert_eq!(text.field(2), Some(Ok("Hoà")));
-        assert_eq!(text.field(3), None);
-    }
 
     fn read(content: &[u8], options: ReadOptions) -> Table {
         let dir = tempfile::tempdir().unwrap();

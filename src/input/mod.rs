@@ -12,5 +12,5 @@ pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
     MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, cell_value, read_table, scan_records,
 };
-pub use records::Record;
+pub use records::{Record, RecordText};
 pub use sniff::sniff_delimiter;

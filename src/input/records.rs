@@ -44,6 +44,42 @@ impl<'r> Record<'r> {
     }
 }
 
+/// The fields of a record as text. The record is checked for UTF-8 once,
+/// with SIMD, not field by field: per-field checks were 5–6 % of a run.
+pub struct RecordText<'r> {
+    record: &'r Record<'r>,
+    whole: Option<&'r str>,
+}
+
+impl<'r> RecordText<'r> {
+    pub fn new(record: &'r Record<'r>) -> RecordText<'r> {
+        // Up to the end of the last field given: a prefix record (the key
+        // pass) is not checked beyond its last key.
+        let end = record
+            .len()
+            .checked_sub(1)
+            .and_then(|last| record.range(last))
+            .map_or(0, |r| r.end);
+        RecordText {
+            record,
+            whole: simdutf8::basic::from_utf8(&record.as_slice()[..end]).ok(),
+        }
+    }
+
+    /// Field `i`: its text, or its bytes when they are not valid UTF-8;
+    /// `None` beyond the record's last field.
+    pub fn field(&self, i: usize) -> Option<Result<&'r str, &'r [u8]>> {
+        let range = self.record.range(i)?;
+        // A field of a valid record is valid unless a character straddles
+        // two fields, which `get` refuses (not on a character boundary).
+        if let Some(text) = self.whole.and_then(|w| w.get(range.clone())) {
+            return Some(Ok(text));
+        }
+        let bytes = &self.record.as_slice()[range];
+        Some(std::str::from_utf8(bytes).map_err(|_| bytes))
+    }
+}
+
 /// Where a record lies in the text: from its first byte (`first`) to the
 /// end of its content, before the line terminator (`end`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,6 +388,44 @@ mod tests {
 
     fn by_csv_crate(data: &[u8]) -> Seen {
         collect(data, |d, v| csv_records(d, b',', v))
+    }
+
+    /// A record valid as a whole can still hold fields that are not: a
+    /// two-byte character cut by the delimiter ("\xC3,\xA9" is "é" once the
+    /// comma is gone). Each field is then checked alone, as before.
+    #[test]
+    fn a_character_split_by_a_delimiter_is_invalid_in_both_fields() {
+        let mut bytes = vec![0xC3, 0xA9];
+        bytes.extend_from_slice("Hoà".as_bytes());
+        let fields = [0..1, 1..2, 2..bytes.len()];
+        let record = Record::new(&bytes, &fields);
+        let text = RecordText::new(&record);
+        assert_eq!(text.field(0), Some(Err(&b"\xC3"[..])));
+        assert_eq!(text.field(1), Some(Err(&b"\xA9"[..])));
+        assert_eq!(text.field(2), Some(Ok("Hoà")));
+        assert_eq!(text.field(3), None);
+    }
+
+    /// A prefix record is checked only as far as its fields go: invalid
+    /// bytes after them do not make its fields fall back to one-by-one checks.
+    #[test]
+    fn a_prefix_record_is_checked_up_to_its_last_field() {
+        let line = b"k1,\xC3\xA9t,\xFF\xFE";
+        let mut seen = Vec::new();
+        for_each_record_prefix(line, b',', 2, |_, record| {
+            let text = RecordText::new(record);
+            assert!(text.whole.is_some());
+            let first = text
+                .field(0)
+                .map(|f| f.map(str::to_string).map_err(<[u8]>::to_vec));
+            seen.push((
+                first,
+                text.field(1).map(|f| f.is_ok()),
+                text.field(2).is_none(),
+            ));
+        })
+        .unwrap();
+        assert_eq!(seen, vec![(Some(Ok("k1".to_string())), Some(true), true)]);
     }
 
     #[test]
