@@ -128,10 +128,7 @@ fn plain_prefixes(data: &[u8], delimiter: u8, wanted: usize, mut visit: impl FnM
     while line_start < data.len() {
         let newline = memchr::memchr(b'\n', &data[line_start..]).map(|k| line_start + k);
         let at = newline.unwrap_or(data.len());
-        let end = match data[line_start..at].last() {
-            Some(b'\r') => at - 1,
-            _ => at,
-        };
+        let end = content_end(data, line_start, at);
         if end > line_start {
             let line = &data[line_start..end];
             let mut field_start = 0;
@@ -153,6 +150,15 @@ fn plain_prefixes(data: &[u8], delimiter: u8, wanted: usize, mut visit: impl FnM
             fields.clear();
         }
         line_start = at + 1;
+    }
+}
+
+/// Where the content of the line `line_start..at` ends: before its `\r`
+/// when it ends a `\r\n` (the only place plain text has one).
+fn content_end(data: &[u8], line_start: usize, at: usize) -> usize {
+    match data[line_start..at].last() {
+        Some(b'\r') => at - 1,
+        _ => at,
     }
 }
 
@@ -178,10 +184,7 @@ fn plain_records(data: &[u8], delimiter: u8, mut visit: impl FnMut(Span, &Record
             field_start = at + 1;
             continue;
         }
-        let end = match data[line_start..at].last() {
-            Some(b'\r') => at - 1,
-            _ => at,
-        };
+        let end = content_end(data, line_start, at);
         if end > line_start {
             fields.push(field_start - line_start..end.max(field_start) - line_start);
             let span = Span {
