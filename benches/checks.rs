@@ -6,11 +6,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ddss::checks::{LookupSets, ReferenceTables};
-use ddss::engine::plan::check_table;
-use ddss::generate::{GenerateOptions, generate};
+use ddss::contract::{LookupSets, ReferenceTables};
+use ddss::engine::query::check_table;
 use ddss::input::{ReadOptions, Table, read_table};
 use ddss::pack::{RulePack, parse_pack};
+use ddss_generate::{GenerateOptions, generate};
 
 const COLUMNS: &str = r#"
 [columns]
@@ -88,7 +88,7 @@ fn bench(c: &mut Criterion) {
     generate(&GenerateOptions {
         seed: 1,
         people,
-        block_people: ddss::generate::DEFAULT_BLOCK_PEOPLE,
+        block_people: ddss_generate::DEFAULT_BLOCK_PEOPLE,
         defect_rate: 0.05,
         as_of,
         reference_dir: root.join("rules/reference"),

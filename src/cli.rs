@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::{RunOptions, run};
 use crate::error::UsageError;
 use crate::exit;
+use crate::job::{RunOptions, run_output};
 use crate::pack::load_packs;
-use crate::report;
+use crate::report::outputs::{Printed, Terminal};
+use crate::report::{self, Report};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,11 +35,24 @@ pub enum Command {
         rules: PathBuf,
     },
     /// List the check kinds with their stable codes.
-    Checks,
-    /// Write deterministic synthetic exports with a ground-truth manifest.
-    Generate(GenerateArgs),
-    /// Stream a birth-registration export of any size in constant memory (benchmark input).
-    GenerateBirths(GenerateBirthsArgs),
+    Checks {
+        /// Print what one kind checks and why, with an example (a code such as DQ003, or a name).
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
+    },
+    /// Synthetic test data: runs `ddss-generate` (the generator is its own
+    /// crate and binary; see `ddss-generate --help`).
+    #[command(disable_help_flag = true)]
+    Generate {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Stream a birth-registration export of any size: runs `ddss-generate births`.
+    #[command(disable_help_flag = true)]
+    GenerateBirths {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Score series per dataset over the recorded runs, and the change since the last run.
     Trend {
         /// The output folder of earlier `validate` runs.
@@ -47,53 +61,6 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-}
-
-/// Options every synthetic-data generator takes.
-#[derive(clap::Args, Debug)]
-pub struct SyntheticArgs {
-    /// Seed of the random stream: same seed and size, same files.
-    #[arg(long, default_value_t = 20260630)]
-    pub seed: u64,
-    /// Probability that a row receives one injected defect.
-    #[arg(long, default_value_t = 0.05)]
-    pub defect_rate: f64,
-    /// The as-of date the data is built for (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
-    pub as_of: NaiveDate,
-    /// Folder of reference lists (communes, birthplace codes, ethnic groups).
-    #[arg(long, default_value = "rules/reference")]
-    pub reference: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct GenerateArgs {
-    /// Rows of the population register (the other datasets follow from it).
-    #[arg(long, default_value_t = 5000)]
-    pub people: usize,
-    /// People generated, written and dropped at a time. Memory follows this,
-    /// not --people; links between datasets stay within a block. Part of the
-    /// output's identity: same seed, --people and --block-people, same files.
-    #[arg(long, default_value_t = crate::generate::DEFAULT_BLOCK_PEOPLE as u64,
-          value_parser = clap::value_parser!(u64).range(100..))]
-    pub block_people: u64,
-    #[command(flatten)]
-    pub synthetic: SyntheticArgs,
-    /// Output folder.
-    #[arg(long, default_value = "fixtures")]
-    pub out: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct GenerateBirthsArgs {
-    /// Data rows to write.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub rows: u64,
-    #[command(flatten)]
-    pub synthetic: SyntheticArgs,
-    /// Output CSV file.
-    #[arg(long)]
-    pub out: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -135,6 +102,10 @@ pub struct ValidateArgs {
     /// by piece, with the same results; see docs/architecture.md.
     #[arg(long, value_parser = parse_bytes)]
     pub memory_limit: Option<u64>,
+    /// Print the run plan (which pack validates which file, read whole or
+    /// piece by piece, what datasets look up in each other) and stop.
+    #[arg(long)]
+    pub explain_plan: bool,
 }
 
 fn parse_bytes(s: &str) -> Result<u64, String> {
@@ -194,14 +165,62 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Validate(args) => validate(args),
         Command::CheckRules { rules } => check_rules(&rules),
-        Command::Generate(args) => generate(args),
+        Command::Generate { args } => forward_to_generator(&[], &args),
+        Command::GenerateBirths { args } => forward_to_generator(&["births".into()], &args),
         Command::Trend { out, format } => trend(&out, format),
-        Command::GenerateBirths(args) => generate_births(args),
-        Command::Checks => {
-            for (name, code) in crate::checks::KINDS {
-                println!("{code}  {name}");
-            }
+        Command::Checks { explain } => checks(explain.as_deref()),
+    }
+}
+
+fn checks(explain: Option<&str>) -> i32 {
+    let Some(wanted) = explain else {
+        for kind in crate::registry::KINDS {
+            println!("{}  {:<15} {}", kind.code, kind.name, kind.summary());
+        }
+        return exit::OK;
+    };
+    match crate::registry::find(wanted) {
+        Some(kind) => {
+            print!("{}", kind.doc());
             exit::OK
+        }
+        None => {
+            let names = crate::registry::KINDS
+                .iter()
+                .flat_map(|k| [k.code, k.name])
+                .collect::<Vec<_>>();
+            let hint = crate::error::closest(wanted, names.iter().copied())
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            eprintln!("ddss: no check kind '{wanted}'{hint} (`ddss checks` lists them)");
+            exit::USAGE
+        }
+    }
+}
+
+/// The generator is its own crate (the validator does not link `rand`):
+/// `ddss generate …` runs the `ddss-generate` binary built beside this one,
+/// or the one on PATH.
+fn forward_to_generator(prefix: &[std::ffi::OsString], args: &[std::ffi::OsString]) -> i32 {
+    let name = format!("ddss-generate{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .filter(|p| p.is_file());
+    let program = beside.unwrap_or_else(|| PathBuf::from(&name));
+    match std::process::Command::new(&program)
+        .args(prefix)
+        .args(args)
+        .status()
+    {
+        Ok(status) => status.code().unwrap_or(exit::USAGE),
+        Err(e) => {
+            eprintln!(
+                "ddss: cannot run {}: {e}; build the generator with `cargo build -p ddss-generate` \
+                 (or `cargo install --path crates/ddss-generate`)",
+                program.display()
+            );
+            exit::USAGE
         }
     }
 }
@@ -222,6 +241,19 @@ fn validate(args: ValidateArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let memory_limit = args.memory_limit.unwrap_or_else(default_memory_limit);
+    if args.explain_plan {
+        return match crate::engine::plan_run(&packs, &args.inputs, memory_limit) {
+            Ok(plan) => {
+                print!("{plan}");
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("ddss: {e}");
+                exit::USAGE
+            }
+        };
+    }
     let options = RunOptions {
         targets,
         lang: args.lang,
@@ -232,15 +264,16 @@ fn validate(args: ValidateArgs) -> i32 {
         progress: !args.no_progress,
         fail_under: args.fail_under,
         mask: args.mask,
-        memory_limit: args.memory_limit.unwrap_or_else(default_memory_limit),
+        memory_limit,
     };
-    let results = match run(&packs, &args.inputs, &options) {
+    let run = match run_output(&packs, &args.inputs, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ddss: {e}");
             return exit::USAGE;
         }
     };
+    let results = &run.results;
     if results.datasets.is_empty() {
         for u in &results.unmatched_inputs {
             eprintln!("ddss: {}", u.problem);
@@ -248,14 +281,15 @@ fn validate(args: ValidateArgs) -> i32 {
         eprintln!("ddss: no input file matched a rule pack; nothing was validated");
         return exit::USAGE;
     }
-    match args.format {
-        Format::Table => print!(
-            "{}",
-            report::summary::render(&results, &args.out.to_string_lossy())
-        ),
-        Format::Json => println!("{}", report::json::to_string(&results)),
-        Format::Markdown => print!("{}", report::markdown::render(&results)),
-    }
+    let terminal = Terminal {
+        format: match args.format {
+            Format::Table => Printed::Table,
+            Format::Json => Printed::Json,
+            Format::Markdown => Printed::Markdown,
+        },
+        out_dir: &args.out,
+    };
+    let _ = terminal.write(&run);
     results.exit_code
 }
 
@@ -302,70 +336,5 @@ fn check_rules(rules: &std::path::Path) -> i32 {
             eprintln!("ddss: invalid rule pack: {e}");
             exit::USAGE
         }
-    }
-}
-
-fn generate(args: GenerateArgs) -> i32 {
-    if let Err(code) = check_defect_rate(args.synthetic.defect_rate) {
-        return code;
-    }
-    let options = crate::generate::GenerateOptions {
-        seed: args.synthetic.seed,
-        people: args.people,
-        block_people: args.block_people as usize,
-        defect_rate: args.synthetic.defect_rate,
-        as_of: args.synthetic.as_of,
-        reference_dir: args.synthetic.reference,
-        out_dir: args.out.clone(),
-    };
-    match crate::generate::generate(&options) {
-        Ok(manifest) => {
-            for truth in manifest.datasets.values() {
-                let failing: usize = truth.rules.values().map(Vec::len).sum();
-                println!(
-                    "{}/{}: {} rows, {failing} injected failures",
-                    args.out.display(),
-                    truth.file,
-                    truth.rows
-                );
-            }
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("ddss: cannot generate: {e}");
-            exit::USAGE
-        }
-    }
-}
-
-fn generate_births(args: GenerateBirthsArgs) -> i32 {
-    if let Err(code) = check_defect_rate(args.synthetic.defect_rate) {
-        return code;
-    }
-    let options = crate::generate::births_stream::BirthsOptions {
-        rows: args.rows,
-        seed: args.synthetic.seed,
-        as_of: args.synthetic.as_of,
-        defect_rate: args.synthetic.defect_rate,
-        reference_dir: args.synthetic.reference,
-    };
-    match crate::generate::births_stream::write_births(&args.out, &options) {
-        Ok(rows) => {
-            println!("{}: {rows} rows", args.out.display());
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("ddss: cannot generate: {e}");
-            exit::USAGE
-        }
-    }
-}
-
-fn check_defect_rate(rate: f64) -> Result<(), i32> {
-    if (0.0..=1.0).contains(&rate) {
-        Ok(())
-    } else {
-        eprintln!("ddss: --defect-rate must be between 0 and 1");
-        Err(exit::USAGE)
     }
 }

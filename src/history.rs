@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::atomic::write_atomic;
 use crate::error::UsageError;
-use crate::report::atomic::write_atomic;
 use crate::results::RunResults;
 
 pub fn dir(out_dir: &Path) -> PathBuf {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::pack::{Dimension, Severity};
+use crate::model::{Dimension, Severity};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -243,5 +243,4 @@ impl Scores {
     }
 }
 
-/// Names a target may use.
-pub const TARGET_NAMES: [&str; 6] = ["overall", "dung", "du", "sach", "song", "record_pass_rate"];
+pub use crate::model::TARGET_NAMES;

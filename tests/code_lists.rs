@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use ddss::checks::{LookupSets, ReferenceTables};
-use ddss::engine::plan::{check_table, rule_column};
+use ddss::contract::{LookupSets, ReferenceTables};
+use ddss::engine::query::{check_table, rule_column};
 use ddss::input::{ReadOptions, read_table};
 use ddss::pack::parse_pack;
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use ddss::engine::{RunOptions, run};
-use ddss::generate::{DEFAULT_BLOCK_PEOPLE, GenerateOptions, Manifest, generate};
+use ddss::job::{RunOptions, run};
 use ddss::pack::load_packs;
 use ddss::results::RunResults;
+use ddss_generate::{DEFAULT_BLOCK_PEOPLE, GenerateOptions, Manifest, generate};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -184,7 +184,8 @@ fn english_scorecard_and_workbook() {
 
 #[test]
 fn a_dataset_larger_than_a_sheet_continues_on_the_next_sheet() {
-    use ddss::engine::{RunOptions, run, validate_table};
+    use ddss::engine::validate_table;
+    use ddss::job::{RunOptions, run};
     use ddss::report::xlsx::{XlsxOptions, write_xlsx};
 
     let packs = ddss::pack::load_packs(&data("hostile/rules")).unwrap();

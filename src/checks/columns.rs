@@ -14,11 +14,11 @@
 //! message = "Tệp thiếu cột bắt buộc hoặc có cột lạ"
 //! ```
 
+use polars::prelude::Expr;
 use serde::Deserialize;
 
-use super::{DatasetOutcome, ParseContext, PlanContext, params};
-
-pub const CODE: &str = "DQ010";
+use crate::contract::{CheckKind, DatasetOutcome, Evaluation, ParseContext, PlanContext, params};
+use crate::error::RuleError;
 
 #[derive(Debug, Clone)]
 pub struct Columns {
@@ -50,7 +50,7 @@ impl Columns {
         })
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> DatasetOutcome {
+    fn plan(&self, ctx: &PlanContext) -> DatasetOutcome {
         let mut details: Vec<String> = self
             .expected
             .iter()
@@ -76,6 +76,20 @@ impl Columns {
             failed: details.len() as u64,
             details,
         }
+    }
+}
+
+impl CheckKind for Columns {
+    fn columns(&self) -> Vec<String> {
+        vec![]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        Ok(self.plan(ctx).into())
+    }
+
+    fn is_dataset_level(&self) -> bool {
+        true
     }
 }
 

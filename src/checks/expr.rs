@@ -22,11 +22,9 @@ use indexmap::IndexMap;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::{RuleError, closest};
 use crate::pack::ColumnType;
-
-pub const CODE: &str = "DQ007";
 
 #[derive(Debug, Clone)]
 pub struct SqlExpr {
@@ -51,8 +49,18 @@ impl SqlExpr {
         })
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         Ok(plan_sql_condition(&self.sql, ctx)?.not())
+    }
+}
+
+impl CheckKind for SqlExpr {
+    fn columns(&self) -> Vec<String> {
+        self.columns.clone()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

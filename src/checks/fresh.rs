@@ -20,10 +20,8 @@ use chrono::TimeDelta;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ008";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,7 +43,7 @@ impl Fresh {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         let oldest = ctx
             .as_of
             .checked_sub_signed(TimeDelta::days(i64::from(self.max_age_days)))
@@ -56,6 +54,16 @@ impl Fresh {
         Ok(when(value.clone().is_not_null())
             .then(value.lt(lit(oldest)))
             .otherwise(lit(NULL).cast(DataType::Boolean)))
+    }
+}
+
+impl CheckKind for Fresh {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

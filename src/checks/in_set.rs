@@ -31,10 +31,8 @@ use std::sync::Arc;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params, when_present};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params, when_present};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ004";
 
 #[derive(Debug, Clone)]
 pub struct InSet {
@@ -87,7 +85,7 @@ impl InSet {
         })
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         let value = ctx.raw(&self.column)?;
         let allowed = Series::new("allowed".into(), self.values.as_slice());
         let probe = if self.ignore_case {
@@ -99,6 +97,16 @@ impl InSet {
             value,
             probe.is_in(lit(allowed).implode(false), false).not(),
         ))
+    }
+}
+
+impl CheckKind for InSet {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

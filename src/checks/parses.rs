@@ -18,10 +18,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params, when_present};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params, when_present};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ006";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,11 +40,21 @@ impl Parses {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         Ok(when_present(
             ctx.raw(&self.column)?,
             ctx.typed(&self.column)?.is_null(),
         ))
+    }
+}
+
+impl CheckKind for Parses {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

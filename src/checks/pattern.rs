@@ -19,10 +19,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params, when_present};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params, when_present};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ003";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,10 +42,20 @@ impl Pattern {
         format!("^(?:{})$", self.regex)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         let value = ctx.raw(&self.column)?;
         let matches = value.clone().str().contains(lit(self.anchored()), true);
         Ok(when_present(value, matches.not()))
+    }
+}
+
+impl CheckKind for Pattern {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

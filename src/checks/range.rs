@@ -23,11 +23,9 @@ use chrono::{Months, NaiveDate, TimeDelta};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::RuleError;
 use crate::pack::ColumnType;
-
-pub const CODE: &str = "DQ005";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bound {
@@ -80,7 +78,7 @@ impl Range {
         })
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         let ty = ctx.column_type(&self.column);
         let mut value = ctx.typed(&self.column)?;
         if matches!(ty, ColumnType::Datetime { .. }) {
@@ -96,6 +94,16 @@ impl Range {
         Ok(when(value.is_not_null())
             .then(fails)
             .otherwise(lit(NULL).cast(DataType::Boolean)))
+    }
+}
+
+impl CheckKind for Range {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

@@ -25,10 +25,10 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{LookupKey, ParseContext, PlanContext, params, when_present};
+use crate::contract::{
+    CheckKind, Evaluation, LookupKey, ParseContext, PlanContext, params, when_present,
+};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ011";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -75,7 +75,7 @@ impl Reference {
         }
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         let value = ctx.raw(&self.column)?;
         let values = match ctx.lookups.values.get(&self.lookup_key()) {
             Some(Ok(series)) => series.clone(),
@@ -95,6 +95,20 @@ impl Reference {
                 found
             },
         ))
+    }
+}
+
+impl CheckKind for Reference {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
+    }
+
+    fn lookup(&self) -> Option<LookupKey> {
+        Some(self.lookup_key())
     }
 }
 

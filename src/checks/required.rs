@@ -18,10 +18,8 @@
 use polars::prelude::Expr;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ001";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,8 +34,18 @@ impl Required {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
         Ok(ctx.raw(&self.column)?.is_null())
+    }
+}
+
+impl CheckKind for Required {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

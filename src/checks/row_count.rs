@@ -14,11 +14,11 @@
 //! message = "Số bản ghi ít bất thường"
 //! ```
 
+use polars::prelude::Expr;
 use serde::Deserialize;
 
-use super::{DatasetOutcome, ParseContext, PlanContext, params};
-
-pub const CODE: &str = "DQ009";
+use crate::contract::{CheckKind, DatasetOutcome, Evaluation, ParseContext, PlanContext, params};
+use crate::error::RuleError;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ impl RowCount {
         }
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> DatasetOutcome {
+    fn plan(&self, ctx: &PlanContext) -> DatasetOutcome {
         let rows = ctx.rows;
         let detail = match (self.min, self.max) {
             (Some(min), _) if rows < min => Some(format!("{rows} rows; expected at least {min}")),
@@ -51,6 +51,20 @@ impl RowCount {
             failed: u64::from(detail.is_some()),
             details: detail.into_iter().collect(),
         }
+    }
+}
+
+impl CheckKind for RowCount {
+    fn columns(&self) -> Vec<String> {
+        vec![]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        Ok(self.plan(ctx).into())
+    }
+
+    fn is_dataset_level(&self) -> bool {
+        true
     }
 }
 

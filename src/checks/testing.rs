@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{DatasetOutcome, LookupKey, LookupSets, ReferenceTables};
-use crate::engine::plan::{RuleOutcome, check_table, rule_column};
+use crate::contract::{DatasetOutcome, LookupKey, LookupSets, ReferenceTables};
+use crate::engine::query::{RuleOutcome, check_table, rule_column};
 use crate::input::{ReadOptions, read_table};
 use crate::pack::RulePack;
 

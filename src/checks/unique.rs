@@ -20,10 +20,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ParseContext, PlanContext, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, WholeDatasetKey, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "DQ002";
 
 #[derive(Debug, Clone)]
 pub struct Unique {
@@ -55,7 +53,7 @@ impl Unique {
 
     /// `applies` is the rule's `when` condition (true when absent): only rows
     /// where it holds are compared, so the condition is part of the window.
-    pub fn evaluate(&self, ctx: &PlanContext, applies: &Expr) -> Result<Expr, RuleError> {
+    fn plan(&self, ctx: &PlanContext, applies: &Expr) -> Result<Expr, RuleError> {
         let keys = self
             .columns
             .iter()
@@ -72,6 +70,22 @@ impl Unique {
         Ok(when(present)
             .then(group_size.gt(lit(1)))
             .otherwise(lit(NULL).cast(DataType::Boolean)))
+    }
+}
+
+impl CheckKind for Unique {
+    fn columns(&self) -> Vec<String> {
+        self.columns.clone()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx, applies).map(Evaluation::from)
+    }
+
+    fn whole_dataset_key(&self) -> Option<WholeDatasetKey> {
+        Some(WholeDatasetKey {
+            columns: self.columns.clone(),
+        })
     }
 }
 

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::plan::{Checked, RuleOutcome, base_query, check_table, rule_column, typing_exprs};
+use super::query::{Checked, RuleOutcome, base_query, check_table, rule_column, typing_exprs};
 use super::units::{UnitCounts, unit_counts, unit_scores};
-use crate::checks::LookupSets;
+use crate::contract::LookupSets;
 use crate::error::RuleError;
 use crate::input::Table;
 use crate::pack::{Rule, RulePack, Severity};
@@ -445,9 +445,7 @@ impl Violations<'_> {
         let text = |column: &str, row: usize| -> Cow<'_, str> {
             let value = raw(column, row).unwrap_or("");
             match pii(column) {
-                Some(kind) if !value.is_empty() => {
-                    Cow::Owned(crate::report::mask::mask(kind, value))
-                }
+                Some(kind) if !value.is_empty() => Cow::Owned(crate::model::pii::mask(kind, value)),
                 _ => Cow::Borrowed(value),
             }
         };
@@ -495,7 +493,7 @@ impl Violations<'_> {
                 };
                 let suggestion = explained.and_then(|(_, s)| s.as_deref()).map(|s| {
                     match columns.first().and_then(|c| pii(c)) {
-                        Some(kind) => Cow::Owned(crate::report::mask::mask(kind, s)),
+                        Some(kind) => Cow::Owned(crate::model::pii::mask(kind, s)),
                         None => Cow::Borrowed(s),
                     }
                 });

@@ -20,8 +20,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::plan::{base_query, typing_exprs};
-use crate::checks::{Check, LookupSets, PlanContext};
+use super::query::{base_query, typing_exprs};
+use crate::contract::{LookupSets, PlanContext};
 use crate::error::{ReadError, RuleError};
 use crate::input::{ChunkedReader, RecordText, Table, cell_value, parts_for, scan_records};
 use crate::pack::RulePack;
@@ -68,10 +68,11 @@ impl DuplicateKeys {
             .rules
             .iter()
             .enumerate()
-            .filter_map(|(index, rule)| match rule.check.as_ref() {
-                Check::Unique(u) => Some(UniqueKeys {
+            .filter_map(|(index, rule)| {
+                let key = rule.check.whole_dataset_key()?;
+                Some(UniqueKeys {
                     index,
-                    columns: u.columns.clone(),
+                    columns: key.columns,
                     when: rule.when.clone(),
                     hashes: Vec::new(),
                     candidates: HashSet::default(),
@@ -80,8 +81,7 @@ impl DuplicateKeys {
                     counts: HashMap::default(),
                     duplicates: HashSet::default(),
                     error: None,
-                }),
-                _ => None,
+                })
             })
             .collect();
         DuplicateKeys {
@@ -424,7 +424,7 @@ fn for_each_key(
         None => None,
         Some(sql) => {
             let plan = PlanContext {
-                pack: ctx.pack,
+                columns: &ctx.pack.columns,
                 header: &piece.header,
                 rows: frame.height() as u64,
                 as_of: ctx.as_of,

@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use polars::prelude::*;
 
-use super::plan::typing_exprs;
-use crate::checks::{JoinKey, LookupKey, LookupSets};
+use super::query::typing_exprs;
+use crate::contract::{JoinKey, LookupKey, LookupSets};
 use crate::error::RuleError;
 use crate::input::Table;
 use crate::pack::RulePack;

@@ -1,17 +1,33 @@
-//! The validation engine: match files to packs, read them in parallel,
-//! evaluate each dataset's rules in one lazy query (per file, or per piece of
-//! a large file: `stream`), score, and hand the failures to the report
-//! writers.
+//! The validation engine. A run is planned ([`plan_run`]: which file each
+//! pack validates, read whole or piece by piece), then executed
+//! ([`execute`]): files read in parallel, look-ups between datasets built,
+//! every dataset checked as batches of rows — a whole file is one batch, a
+//! large file one batch a piece — in one lazy polars query per batch
+//! (`query`), the batches' tallies merged and concluded (`batches`). The
+//! engine returns the results; failing rows leave through a [`RowSink`]
+//! the caller gives. It writes no report itself.
 
+mod batches;
 mod dataset;
 mod duplicate_keys;
+mod execute;
 mod lookups;
-pub mod plan;
 mod progress;
-mod run;
+pub mod query;
+mod run_plan;
+mod sink;
 mod stream;
 pub mod typing;
 mod units;
 
-pub use dataset::{Violation, Violations, validate_table};
-pub use run::{RunOptions, run};
+pub use batches::{DatasetBatches, DatasetChecked};
+pub use dataset::{
+    Tally, Validated, Violation, Violations, for_each_dataset_level, validate_table,
+};
+pub use execute::{EXAMPLES_PER_RULE, ExecuteOptions, RunOutput, execute};
+pub use run_plan::{
+    MEMORY_PER_FILE_BYTE, PlannedDataset, RunPlan, choose_streamed, chunk_bytes, piece_bytes,
+    plan_run,
+};
+pub use sink::{CountOnly, DatasetLevel, RowSink, RowSinks};
+pub use stream::{StreamOptions, Streamed, validate_streamed};

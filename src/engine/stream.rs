@@ -8,55 +8,42 @@
 //! [`super::duplicate_keys`]) and dataset-level rules (`row_count`, decided
 //! once the rows are counted).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::dataset::{
-    Tally, Violations, conclude, explain_failures, for_each_dataset_level, rule_masks,
-};
+use super::batches::{DatasetBatches, DatasetChecked};
 use super::duplicate_keys::{DuplicateKeys, KeyContext};
-use super::plan::{RuleOutcome, check_table, dataset_outcomes};
-use crate::checks::LookupSets;
+use super::query::{RuleOutcome, check_table};
+use super::sink::RowSink;
+use crate::contract::LookupSets;
 use crate::error::{ReadError, UsageError};
-use crate::input::{ChunkedReader, MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table};
+use crate::input::{ChunkedReader, ReadOptions, Table};
 use crate::pack::RulePack;
-use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
 use crate::timings::Total;
 
 pub struct StreamOptions<'a> {
     pub as_of: NaiveDate,
-    pub mask: bool,
     /// Text per piece, in bytes.
     pub chunk_bytes: usize,
     /// Bits of the key hashes of `unique` rules: 64; fewer only in tests,
     /// to force collisions.
     pub hash_bits: u32,
     pub examples_per_rule: usize,
-    /// Where the violations file goes.
-    pub violations: &'a Path,
+    /// Opens where the failing rows go (once per pass over the pieces).
+    pub sink: &'a (dyn Fn() -> Result<Box<dyn RowSink>, UsageError> + Sync),
     /// Called with (bytes done, bytes to do) over all passes.
     pub progress: &'a (dyn Fn(u64, u64) + Sync),
 }
 
-/// A streamed dataset's results: what [`super::validate_table`] and the
-/// violations writer produce for a table read whole.
+/// A streamed dataset's results: what checking a table read whole gives,
+/// with what the reader saw of the file.
 pub struct Streamed {
-    pub rules: Vec<RuleResult>,
-    pub scores: Scores,
-    pub errors: Vec<DatasetError>,
-    pub units: Vec<UnitResult>,
-    pub provinces: Vec<UnitResult>,
-    pub rows: u64,
-    pub problems: Vec<Problem>,
-    pub problem_count: u64,
+    pub checked: DatasetChecked,
     pub encoding: String,
     pub delimiter: u8,
     pub bytes: u64,
-    /// Violations written, or why the file could not be written.
-    pub violations: Result<u64, UsageError>,
 }
 
 pub fn validate_streamed(
@@ -119,19 +106,11 @@ fn check_pieces(
     let mut t_read = Total::default();
     let mut t_unique = Total::default();
     let mut t_check = Total::default();
-    let mut t_tally = Total::default();
-    let mut t_explain = Total::default();
-    let mut t_write = Total::default();
     let mut reader = open()?;
     let header = reader.header().to_vec();
+    let mut batches = DatasetBatches::new(pack, (options.sink)(), options.examples_per_rule);
     let (kept, count) = reader.header_problems();
-    let mut problems = kept.to_vec();
-    let mut problem_count = count;
-    let mut writer = crate::report::violations::PiecewiseCsv::create(options.violations);
-    let mut tally = Tally::default();
-    let mut outcomes: Option<Vec<RuleOutcome>> = None;
-    let mut row_level = vec![true; pack.rules.len()];
-    let mut examples: HashMap<String, Vec<Example>> = HashMap::new();
+    batches.add_problems(kept, count);
 
     let mut piece = t_read.time(|| reader.next_chunk())?;
     if piece.is_none() {
@@ -153,91 +132,18 @@ fn check_pieces(
         for (i, e) in unique_errors {
             checked.outcomes[i] = RuleOutcome::Error(e);
         }
-        let masks = rule_masks(pack, &checked);
-        for (i, mask) in masks.iter().enumerate() {
-            row_level[i] &= mask.is_some();
-        }
-        tally.merge(t_tally.time(|| Tally::of(pack, &table, &masks)));
-        match &mut outcomes {
-            None => outcomes = Some(checked.outcomes.clone()),
-            Some(all) => {
-                for (acc, now) in all.iter_mut().zip(&checked.outcomes) {
-                    if matches!(now, RuleOutcome::Error(_)) && !matches!(acc, RuleOutcome::Error(_))
-                    {
-                        *acc = now.clone();
-                    }
-                }
-            }
-        }
-        for p in &table.problems {
-            if problems.len() < MAX_PROBLEMS_KEPT {
-                problems.push(p.clone());
-            }
-        }
-        problem_count += table.problem_count;
-
-        let explanations = t_explain.time(|| explain_failures(pack, &table, &checked, &masks));
-        let violations = Violations {
-            pack,
-            table: &table,
-            checked,
-            masks,
-            explanations,
-        };
-        t_write.time(|| {
-            for (rule, list) in violations.examples(options.examples_per_rule) {
-                let acc = examples.entry(rule).or_default();
-                let room = options.examples_per_rule.saturating_sub(acc.len());
-                acc.extend(list.into_iter().take(room));
-            }
-            if let Ok(w) = writer.as_mut()
-                && let Err(e) = w.append(&violations, options.mask)
-            {
-                writer = Err(e);
-            }
-            drop(violations);
-        });
+        batches.add(&table, checked);
         (options.progress)(done_before + reader.read_bytes(), all_passes);
         piece = t_read.time(|| reader.next_chunk())?;
     }
     t_read.report("stream: read pieces");
     t_unique.report("stream: unique masks");
     t_check.report("stream: rule query");
-    t_tally.report("stream: counts and units");
-    t_explain.report("stream: details of failures");
-    t_write.report("stream: examples and violations");
-
-    let mut outcomes = outcomes.unwrap_or_default();
-    for (i, decided) in dataset_outcomes(pack, &header, tally.rows, options.as_of, lookups)
-        .into_iter()
-        .enumerate()
-    {
-        if let Some(outcome) = decided {
-            outcomes[i] = outcome;
-        }
-    }
-    let rows = tally.rows;
-    let concluding = crate::timings::phase("stream: scores and unit scores");
-    let mut concluded = conclude(pack, &outcomes, &row_level, tally);
-    drop(concluding);
-    for rule in &mut concluded.rules {
-        rule.examples = examples.remove(&rule.id).unwrap_or_default();
-    }
-    let violations =
-        writer.and_then(|w| w.finish(|write| for_each_dataset_level(pack, &outcomes, write)));
     Ok(Streamed {
-        rules: concluded.rules,
-        scores: concluded.scores,
-        errors: concluded.errors,
-        units: concluded.units,
-        provinces: concluded.provinces,
-        rows,
-        problems,
-        problem_count,
+        checked: batches.finish(&header, options.as_of, lookups),
         encoding: reader.encoding().to_string(),
         delimiter: reader.delimiter(),
         bytes: reader.file_bytes(),
-        violations,
     })
 }
 
@@ -262,7 +168,7 @@ fn empty_table(reader: &ChunkedReader) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::ReferenceTables;
+    use crate::contract::ReferenceTables;
     use crate::engine::validate_table;
     use crate::input::read_table;
 
@@ -375,6 +281,10 @@ message = "too few rows"
             crate::report::violations::write_csv(&whole_csv, &whole.violations, false).unwrap();
 
         let piece_csv = dir.path().join("pieces.csv");
+        let sink = || {
+            crate::report::violations::PiecewiseCsv::create(&piece_csv, false)
+                .map(|s| Box::new(s) as Box<dyn RowSink>)
+        };
         let streamed = validate_streamed(
             &pack,
             &path,
@@ -382,15 +292,15 @@ message = "too few rows"
             &lookups,
             &StreamOptions {
                 as_of,
-                mask: false,
                 chunk_bytes,
                 hash_bits,
                 examples_per_rule: 3,
-                violations: &piece_csv,
+                sink: &sink,
                 progress: &|_, _| {},
             },
         )
-        .unwrap();
+        .unwrap()
+        .checked;
         let json = |v: &dyn erased::Json| v.json();
         if json(&whole.rules) != json(&streamed.rules) {
             return Err(format!(
@@ -479,23 +389,29 @@ message = "too few rows"
             text.push_str(&format!("{a},{b},{u}\n"));
         }
         std::fs::write(&path, text).unwrap();
+        let pack = pack(dir.path(), false);
+        let sink = || crate::engine::RowSinks::open(&crate::engine::CountOnly, "t", &pack);
         let streamed = validate_streamed(
-            &pack(dir.path(), false),
+            &pack,
             &path,
             &ReadOptions::default(),
             &LookupSets::default(),
             &StreamOptions {
                 as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
-                mask: false,
                 chunk_bytes: 64,
                 hash_bits: 64,
                 examples_per_rule: 3,
-                violations: &dir.path().join("v.csv"),
+                sink: &sink,
                 progress: &|_, _| {},
             },
         )
         .unwrap();
-        let r2 = streamed.rules.iter().find(|r| r.id == "R2").unwrap();
+        let r2 = streamed
+            .checked
+            .rules
+            .iter()
+            .find(|r| r.id == "R2")
+            .unwrap();
         assert_eq!((r2.evaluated, r2.failed), (200, 100));
     }
 }

@@ -12,8 +12,9 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::{ColumnType, DatasetSpec, Dimension, Pii, Rule, RulePack, Severity};
-use crate::checks::{Check, ParseContext, ReferenceTables};
+use crate::contract::{ParseContext, ReferenceTables};
 use crate::error::{PackError, closest};
+use crate::registry::Check;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -428,7 +429,7 @@ fn parse_rule(mut table: toml::Table, ctx: &ParseContext) -> Result<Rule, String
     let kind = take_string(&mut table, "check", &id)?.ok_or_else(|| {
         format!(
             "rule '{id}' has no 'check': give one of {}",
-            crate::checks::kind_names().join(", ")
+            crate::registry::kind_names().join(", ")
         )
     })?;
     let dimension = take_string(&mut table, "dimension", &id)?
@@ -477,7 +478,7 @@ fn parse_rule(mut table: toml::Table, ctx: &ParseContext) -> Result<Rule, String
     }
     Ok(Rule {
         id,
-        check: Arc::new(check),
+        check,
         dimension,
         severity,
         message,

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::UsageError;
 use crate::results::RunResults;
 
-use super::atomic::write_atomic;
+use crate::atomic::write_atomic;
 
 pub fn write_results(out_dir: &Path, results: &RunResults) -> Result<(), UsageError> {
     write_atomic(&out_dir.join("results.json"), |w| {

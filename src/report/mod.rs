@@ -1,17 +1,26 @@
-//! Report writers. Every file is written to a temporary name in the target
-//! folder and renamed into place, so an interrupted run never leaves a
-//! half-written report where a nightly job would read it.
+//! Reports: what a finished run becomes for people and programs. Every
+//! output is a [`Report`] — a sink the results are handed to, as ripgrep's
+//! searcher hands matches to a printer — so a caller picks the set it wants
+//! (the CLI: results.json, history, workbook, scorecard, then the terminal).
+//! Failing rows reach their CSV files earlier, while the engine checks
+//! batches, through [`violations::CsvSinks`].
+//!
+//! Every file is written to a temporary name in the target folder and
+//! renamed into place (`crate::atomic`), so an interrupted run never leaves
+//! a half-written report where a nightly job would read it.
 
-pub mod atomic;
 pub mod cell;
 pub mod json;
 pub mod markdown;
-pub mod mask;
+pub mod outputs;
 pub mod scorecard;
 pub mod summary;
 pub mod trend;
 pub mod violations;
 pub mod xlsx;
+
+use crate::engine::RunOutput;
+use crate::error::UsageError;
 
 /// Language of the reports meant for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -21,4 +30,25 @@ pub enum Lang {
     Vi,
     /// English.
     En,
+}
+
+/// One output of a run.
+pub trait Report {
+    /// What it is, for messages (`results.json`, `scorecard.html`, …).
+    fn name(&self) -> String;
+
+    /// Writes it from the run's results.
+    fn write(&self, run: &RunOutput) -> Result<(), UsageError>;
+}
+
+/// Writes every report in order. One that fails does not stop the others;
+/// the first failure is returned once all were tried.
+pub fn write_all(reports: &[&dyn Report], run: &RunOutput) -> Result<(), UsageError> {
+    let mut first = None;
+    for report in reports {
+        if let Err(e) = report.write(run) {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
 }

@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use crate::engine::{Violation, Violations};
+use super::cell::neutralise_formula;
+use crate::atomic::{AtomicFile, temp_file_beside, write_atomic};
+use crate::engine::{DatasetLevel, RowSink, RowSinks, Violation, Violations};
 use crate::error::UsageError;
 use crate::pack::RulePack;
-
-use super::atomic::{AtomicFile, temp_file_beside, write_atomic};
-use super::cell::neutralise_formula;
 
 pub const HEADER: [&str; 11] = [
     "line",
@@ -61,19 +60,60 @@ fn write_record<W: Write>(w: &mut csv::Writer<W>, v: &Violation) -> csv::Result<
     ])
 }
 
-/// The violations file of a dataset checked piece by piece (streaming
-/// mode). Each piece's failing rows go to a temp file as the piece is
-/// checked; [`PiecewiseCsv::finish`] writes the final file atomically: the
-/// header, the dataset-level findings (decided only once every row is
-/// counted), then the rows — the same file [`write_csv`] writes.
+/// The violations files of a run, `<out>/violations/<dataset>.csv`: the
+/// engine's [`RowSinks`] for the CLI. With `mask`, personal data is masked
+/// in the files too.
+#[derive(Debug, Clone)]
+pub struct CsvSinks {
+    pub out_dir: PathBuf,
+    pub mask: bool,
+}
+
+impl CsvSinks {
+    /// The folder the files go in, created if missing.
+    pub fn create(out_dir: &Path, mask: bool) -> Result<CsvSinks, UsageError> {
+        let folder = out_dir.join("violations");
+        std::fs::create_dir_all(&folder).map_err(|source| UsageError::Output {
+            path: folder,
+            source,
+        })?;
+        Ok(CsvSinks {
+            out_dir: out_dir.to_path_buf(),
+            mask,
+        })
+    }
+
+    fn relative(name: &str) -> String {
+        format!("violations/{name}.csv")
+    }
+}
+
+impl RowSinks for CsvSinks {
+    fn open(&self, name: &str, _pack: &RulePack) -> Result<Box<dyn RowSink>, UsageError> {
+        let path = self.out_dir.join(Self::relative(name));
+        Ok(Box::new(PiecewiseCsv::create(&path, self.mask)?))
+    }
+
+    fn location(&self, name: &str) -> Option<String> {
+        Some(Self::relative(name))
+    }
+}
+
+/// The violations file of one dataset, written batch by batch (a whole
+/// file is one batch, a streamed file one batch a piece). Each batch's
+/// failing rows go to a temp file as it is checked; [`RowSink::finish`]
+/// writes the final file atomically: the header, the dataset-level findings
+/// (decided only once every row is counted), then the rows — the same file
+/// [`write_csv`] writes from violations held in memory.
 pub struct PiecewiseCsv {
     path: PathBuf,
     rows: csv::Writer<BufWriter<NamedTempFile>>,
     count: u64,
+    mask: bool,
 }
 
 impl PiecewiseCsv {
-    pub fn create(path: &Path) -> Result<PiecewiseCsv, UsageError> {
+    pub fn create(path: &Path, mask: bool) -> Result<PiecewiseCsv, UsageError> {
         let fail = |source: std::io::Error| UsageError::Output {
             path: path.to_path_buf(),
             source,
@@ -83,14 +123,17 @@ impl PiecewiseCsv {
             path: path.to_path_buf(),
             rows: csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, tmp)),
             count: 0,
+            mask,
         })
     }
+}
 
-    /// Appends the failing rows of one piece.
-    pub fn append(&mut self, violations: &Violations, mask: bool) -> Result<(), UsageError> {
+impl RowSink for PiecewiseCsv {
+    /// Appends the failing rows of one batch.
+    fn append(&mut self, violations: &Violations) -> Result<(), UsageError> {
         let rows = &mut self.rows;
         self.count += violations
-            .try_for_each_row(mask, |v| write_record(rows, &v))
+            .try_for_each_row(self.mask, |v| write_record(rows, &v))
             .map_err(|e| UsageError::Output {
                 path: self.path.clone(),
                 source: e.into(),
@@ -101,22 +144,20 @@ impl PiecewiseCsv {
     /// Writes the file; `dataset_level` writes the dataset-level findings
     /// through the function it is given and returns how many. Returns the
     /// number of violations in the file.
-    pub fn finish(
-        self,
-        dataset_level: impl FnOnce(&mut dyn FnMut(Violation<'_>) -> csv::Result<()>) -> csv::Result<u64>,
-    ) -> Result<u64, UsageError> {
+    fn finish(self: Box<Self>, dataset_level: DatasetLevel<'_>) -> Result<u64, UsageError> {
+        let this = *self;
         let fail = |e: csv::Error| UsageError::Output {
-            path: self.path.clone(),
+            path: this.path.clone(),
             source: e.into(),
         };
-        let rows = self
+        let rows = this
             .rows
             .into_inner()
             .map_err(|e| fail(csv::Error::from(e.into_error())))?;
         let mut rows = rows.into_inner().map_err(|e| fail(e.into_error().into()))?;
-        let mut file = AtomicFile::create(&self.path)?;
+        let mut file = AtomicFile::create(&this.path)?;
         let out = file.writer();
-        let mut count = self.count;
+        let mut count = this.count;
         let written: csv::Result<()> = (|| {
             out.write_all(b"\xEF\xBB\xBF")?;
             let mut w = csv::Writer::from_writer(&mut *out);
@@ -136,8 +177,8 @@ impl PiecewiseCsv {
 }
 
 /// Where a dataset's failures can be read again, for the workbook: in memory
-/// (a dataset read whole), or the violations file already written (a
-/// dataset checked piece by piece, whose rows are gone).
+/// (a table validated by a library caller), or the violations file already
+/// written (every dataset of a run, whose rows are gone by then).
 pub enum DatasetViolations<'a> {
     InMemory(Violations<'a>),
     Written { pack: &'a RulePack, csv: PathBuf },

@@ -14,9 +14,9 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::Lang;
-use super::atomic::write_atomic;
 use super::cell::neutralise_formula;
 use super::violations::DatasetViolations;
+use crate::atomic::write_atomic;
 use crate::error::UsageError;
 use crate::results::{DatasetResult, RuleStatus};
 

@@ -27,16 +27,14 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use polars::prelude::lit;
+use polars::prelude::{Expr, lit};
 use serde::Deserialize;
 
 use super::fold::fold;
 use super::reference::{REFERENCE, Unit};
 use super::{Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN007";
 
 /// The day the merged units took effect (Nghị quyết 202/2025/QH15).
 pub const REFORM_DATE: (i32, u32, u32) = (2025, 7, 1);
@@ -87,15 +85,7 @@ impl AdminUnit {
         Ok(check)
     }
 
-    pub fn columns(&self) -> Vec<String> {
-        std::iter::once(self.column.clone())
-            .chain(self.province_column.clone())
-            .chain(self.name_column.clone())
-            .chain(self.date_column.clone())
-            .collect()
-    }
-
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let date = match &self.date_column {
             Some(d) => ctx.typed(d)?,
             None => lit(ctx.as_of),
@@ -136,6 +126,20 @@ impl AdminUnit {
                 )
             }),
         ))
+    }
+}
+
+impl CheckKind for AdminUnit {
+    fn columns(&self) -> Vec<String> {
+        std::iter::once(self.column.clone())
+            .chain(self.province_column.clone())
+            .chain(self.name_column.clone())
+            .chain(self.date_column.clone())
+            .collect()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

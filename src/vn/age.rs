@@ -23,14 +23,12 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::lit;
+use polars::prelude::{Expr, lit};
 use serde::Deserialize;
 
 use super::{Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN005";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,13 +57,7 @@ impl Age {
         Ok(check)
     }
 
-    pub fn columns(&self) -> Vec<String> {
-        std::iter::once(self.birth_date_column.clone())
-            .chain(self.at_column.clone())
-            .collect()
-    }
-
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let at = match &self.at_column {
             Some(c) => ctx.typed(c)?,
             None => lit(ctx.as_of),
@@ -80,6 +72,18 @@ impl Age {
                 inspect(birth, at, min, max)
             }),
         ))
+    }
+}
+
+impl CheckKind for Age {
+    fn columns(&self) -> Vec<String> {
+        std::iter::once(self.birth_date_column.clone())
+            .chain(self.at_column.clone())
+            .collect()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

@@ -39,14 +39,13 @@
 use std::sync::Arc;
 
 use chrono::Datelike;
+use polars::prelude::Expr;
 use serde::Deserialize;
 
 use super::reference::REFERENCE;
 use super::{Cell, Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN001";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,14 +112,7 @@ impl Cccd {
         Ok(check)
     }
 
-    pub fn columns(&self) -> Vec<String> {
-        std::iter::once(self.column.clone())
-            .chain(self.gender_column.clone())
-            .chain(self.birth_date_column.clone())
-            .collect()
-    }
-
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let mut inputs = vec![ctx.raw(&self.column)?];
         let gender_at = self
             .gender_column
@@ -158,6 +150,19 @@ impl Cccd {
                 )
             }),
         ))
+    }
+}
+
+impl CheckKind for Cccd {
+    fn columns(&self) -> Vec<String> {
+        std::iter::once(self.column.clone())
+            .chain(self.gender_column.clone())
+            .chain(self.birth_date_column.clone())
+            .collect()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

@@ -20,13 +20,12 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use polars::prelude::Expr;
 use serde::Deserialize;
 
 use super::{Cell, Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN002";
 
 /// Last day a CMND was valid (Luật Căn cước 2023 Điều 46).
 pub const CMND_LAST_VALID: (i32, u32, u32) = (2024, 12, 31);
@@ -44,13 +43,23 @@ impl CmndOutdated {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let as_of = ctx.as_of;
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
             1,
             Arc::new(move |row| inspect(row[0].and_then(Cell::as_str).unwrap_or(""), as_of)),
         ))
+    }
+}
+
+impl CheckKind for CmndOutdated {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

@@ -26,14 +26,13 @@
 use std::sync::{Arc, LazyLock};
 
 use chrono::NaiveDate;
+use polars::prelude::Expr;
 use regex::Regex;
 use serde::Deserialize;
 
 use super::{Cell, Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN004";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +62,7 @@ impl VnDate {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let spec = self.clone();
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
@@ -76,6 +75,16 @@ impl VnDate {
                 )
             }),
         ))
+    }
+}
+
+impl CheckKind for VnDate {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

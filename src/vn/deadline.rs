@@ -21,13 +21,12 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use polars::prelude::Expr;
 use serde::Deserialize;
 
 use super::{Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN006";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,11 +51,7 @@ impl Deadline {
         Ok(check)
     }
 
-    pub fn columns(&self) -> Vec<String> {
-        vec![self.from_column.clone(), self.to_column.clone()]
-    }
-
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let max = self.max_days;
         Ok(row_udf(
             vec![ctx.typed(&self.from_column)?, ctx.typed(&self.to_column)?],
@@ -67,6 +62,16 @@ impl Deadline {
                 inspect(from, to, max)
             }),
         ))
+    }
+}
+
+impl CheckKind for Deadline {
+    fn columns(&self) -> Vec<String> {
+        vec![self.from_column.clone(), self.to_column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 

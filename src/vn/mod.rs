@@ -120,8 +120,8 @@ pub fn row_udf(
     inputs: Vec<Expr>,
     required: usize,
     inspector: Inspector,
-) -> crate::checks::RowCheck {
-    crate::checks::RowCheck {
+) -> crate::contract::RowCheck {
+    crate::contract::RowCheck {
         fails: udf(&inputs, required, inspector.clone(), Output::Fails),
         detail: Some(udf(&inputs, required, inspector.clone(), Output::Detail)),
         suggestion: Some(udf(&inputs, required, inspector, Output::Suggestion)),

@@ -30,10 +30,10 @@ use serde::Deserialize;
 
 use super::fold::fold;
 use super::{Cell, Finding, row_udf};
-use crate::checks::{JoinKey, JoinPlan, ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{
+    CheckKind, Evaluation, JoinKey, JoinPlan, ParseContext, PlanContext, RowCheck, params,
+};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN008";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,7 +111,7 @@ impl RegisterMatch {
         .collect()
     }
 
-    pub fn join_key(&self) -> JoinKey {
+    pub fn key(&self) -> JoinKey {
         JoinKey {
             dataset: self.dataset.clone(),
             key: self
@@ -126,14 +126,8 @@ impl RegisterMatch {
         }
     }
 
-    pub fn columns(&self) -> Vec<String> {
-        std::iter::once(self.column.clone())
-            .chain(self.pairs().into_iter().map(|(_, mine, _)| mine))
-            .collect()
-    }
-
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
-        let key = self.join_key();
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+        let key = self.key();
         let right = match ctx.lookups.frames.get(&key) {
             Some(Ok(frame)) => frame.clone(),
             Some(Err(e)) => return Err(e.clone()),
@@ -192,6 +186,22 @@ impl RegisterMatch {
             right,
         });
         Ok(check)
+    }
+}
+
+impl CheckKind for RegisterMatch {
+    fn columns(&self) -> Vec<String> {
+        std::iter::once(self.column.clone())
+            .chain(self.pairs().into_iter().map(|(_, mine, _)| mine))
+            .collect()
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
+    }
+
+    fn join_key(&self) -> Option<JoinKey> {
+        Some(self.key())
     }
 }
 

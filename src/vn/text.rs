@@ -29,14 +29,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
+use polars::prelude::Expr;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{Cell, Finding, row_udf};
-use crate::checks::{ParseContext, PlanContext, RowCheck, params};
+use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, RowCheck, params};
 use crate::error::RuleError;
-
-pub const CODE: &str = "VN003";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,13 +53,23 @@ impl VnText {
         Ok(check)
     }
 
-    pub fn evaluate(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
+    fn plan(&self, ctx: &PlanContext) -> Result<RowCheck, RuleError> {
         let name = self.name;
         Ok(row_udf(
             vec![ctx.raw(&self.column)?],
             1,
             Arc::new(move |row| inspect(row[0].and_then(Cell::as_str).unwrap_or(""), name)),
         ))
+    }
+}
+
+impl CheckKind for VnText {
+    fn columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+
+    fn evaluate(&self, ctx: &PlanContext, _applies: &Expr) -> Result<Evaluation, RuleError> {
+        self.plan(ctx).map(Evaluation::from)
     }
 }
 
@@ -684,12 +693,29 @@ mod tests {
 
     #[test]
     fn clean_names_and_addresses_take_the_fast_path() {
-        use crate::generate::names::{
-            FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE,
+        // Every name the synthetic-data generator can make (its name parts,
+        // read from its source: the validator does not depend on it).
+        let source = include_str!("../../crates/ddss-generate/src/names.rs");
+        let list = |name: &str| -> Vec<String> {
+            let start = source
+                .find(&format!("pub const {name}:"))
+                .unwrap_or_else(|| panic!("{name} not in names.rs"));
+            let body = &source[start..];
+            let body = &body[body.find("= [").expect("array") + 3..body.find("];").expect("end")];
+            let parts: Vec<String> = body
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            assert!(!parts.is_empty(), "{name}");
+            parts
         };
-        for family in FAMILY {
-            for middle in MIDDLE_MALE.iter().chain(&MIDDLE_FEMALE) {
-                for given in GIVEN_MALE.iter().chain(&GIVEN_FEMALE) {
+        let (middle_male, middle_female) = (list("MIDDLE_MALE"), list("MIDDLE_FEMALE"));
+        let (given_male, given_female) = (list("GIVEN_MALE"), list("GIVEN_FEMALE"));
+        for family in list("FAMILY") {
+            for middle in middle_male.iter().chain(&middle_female) {
+                for given in given_male.iter().chain(&given_female) {
                     let name = format!("{family} {middle} {given}");
                     assert!(obviously_clean(&name, true), "{name}");
                 }

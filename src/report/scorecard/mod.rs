@@ -17,7 +17,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use self::light::{Light, heat_color, target_for};
 use self::locale::Locale;
 use super::Lang;
-use super::atomic::write_atomic;
+use crate::atomic::write_atomic;
 use crate::error::UsageError;
 use crate::pack::Dimension;
 use crate::results::{DatasetResult, DatasetStatus, RuleStatus, RunResults, RunStatus, UnitResult};

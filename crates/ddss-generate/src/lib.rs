@@ -14,6 +14,7 @@
 
 pub mod births_stream;
 mod datasets;
+mod defects;
 mod ket_hon;
 pub(crate) mod names;
 mod thua_dat;
@@ -26,7 +27,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::report::atomic::{AtomicFile, write_atomic};
+use ddss::atomic::{AtomicFile, write_atomic};
 
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {

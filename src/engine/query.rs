@@ -8,9 +8,9 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::checks::{DatasetOutcome, Evaluation, JoinPlan, LookupSets, PlanContext, raw_name};
+use crate::contract::{DatasetOutcome, Evaluation, JoinPlan, LookupSets, PlanContext, raw_name};
 use crate::error::RuleError;
-use crate::pack::RulePack;
+use crate::pack::{Rule, RulePack};
 
 use super::typing::typed_expr;
 
@@ -79,7 +79,7 @@ pub fn check_table(
     given: Vec<(usize, BooleanChunked)>,
 ) -> Checked {
     let ctx = PlanContext {
-        pack,
+        columns: &pack.columns,
         header,
         rows: table.height() as u64,
         as_of,
@@ -94,7 +94,7 @@ pub fn check_table(
             outcomes.push(RuleOutcome::Rows);
             continue;
         }
-        match plan_rule(&ctx, i) {
+        match plan_rule(&ctx, rule) {
             Ok(Evaluation::Row(check)) => {
                 if let Some(join) = check.join
                     && !joins.iter().any(|j| j.prefix == join.prefix)
@@ -191,22 +191,21 @@ pub fn dataset_outcomes(
     lookups: &LookupSets,
 ) -> Vec<Option<RuleOutcome>> {
     let ctx = PlanContext {
-        pack,
+        columns: &pack.columns,
         header,
         rows,
         as_of,
         lookups,
     };
     (0..pack.rules.len())
-        .map(|i| match plan_rule(&ctx, i) {
+        .map(|i| match plan_rule(&ctx, &pack.rules[i]) {
             Ok(Evaluation::Dataset(outcome)) => Some(RuleOutcome::Dataset(outcome)),
             _ => None,
         })
         .collect()
 }
 
-fn plan_rule(ctx: &PlanContext, index: usize) -> Result<Evaluation, RuleError> {
-    let rule = &ctx.pack.rules[index];
+fn plan_rule(ctx: &PlanContext, rule: &Rule) -> Result<Evaluation, RuleError> {
     let applies = match &rule.when {
         Some(sql) => crate::checks::expr::plan_sql_condition(sql, ctx)?.fill_null(lit(false)),
         None => lit(true),

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::TimeDelta;
 use rand::Rng;
 
-use super::datasets::{VN, bad_commune, garble_name};
+use super::defects::{VN, bad_commune, garble_name};
 use super::{Gen, Person, Row, Sheet, ymd};
 
 const COLUMNS: &[&str] = &[
@@ -35,13 +35,13 @@ const SERIES: &[&str] = &[
 
 /// `1234.5` → `1.234,5`.
 fn decimal_comma(tenths: u64) -> String {
-    let whole = crate::report::summary::integer_vi(tenths / 10);
+    let whole = ddss::report::summary::integer_vi(tenths / 10);
     format!("{whole},{}", tenths % 10)
 }
 
 /// Holders: 12% of living adults, each with one or two parcels.
 pub(super) fn plan(g: &mut Gen, persons: &mut [Person]) -> Vec<usize> {
-    let adult = crate::checks::range::shift(g.as_of, -18, 0).expect("date");
+    let adult = ddss::checks::range::shift(g.as_of, -18, 0).expect("date");
     let mut holders = Vec::new();
     for (i, p) in persons.iter_mut().enumerate() {
         if p.death.is_none() && p.birth <= adult && g.chance(0.12) {

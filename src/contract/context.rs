@@ -12,7 +12,7 @@ use polars::prelude::{Expr, Series, col};
 use sha2::{Digest, Sha256};
 
 use crate::error::{RuleError, closest};
-use crate::pack::{ColumnType, RulePack};
+use crate::model::ColumnType;
 
 /// Name under which the engine keeps a typed column's original text.
 pub fn raw_name(column: &str) -> String {
@@ -191,7 +191,8 @@ pub struct LookupSets {
 
 /// Everything a check needs to build its expression for one dataset.
 pub struct PlanContext<'a> {
-    pub pack: &'a RulePack,
+    /// The pack's declared columns and their types.
+    pub columns: &'a IndexMap<String, ColumnType>,
     /// Columns actually present in the file, in file order.
     pub header: &'a [String],
     pub rows: u64,
@@ -212,7 +213,10 @@ impl PlanContext<'_> {
     }
 
     pub fn column_type(&self, column: &str) -> ColumnType {
-        self.pack.column_type(column)
+        self.columns
+            .get(column)
+            .cloned()
+            .unwrap_or(ColumnType::String)
     }
 
     /// The column's text as read (null = missing).

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
-use super::datasets::{VN, bad_commune, garble_name};
+use super::defects::{VN, bad_commune, garble_name};
 use super::{Gen, Person, Row, Sheet, ymd};
 
 const COLUMNS: &[&str] = &[

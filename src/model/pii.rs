@@ -1,6 +1,19 @@
-//! Masking personal data for readers who do not need it (Nghị định
-//! 13/2023/NĐ-CP on personal data protection): steering committees, or
-//! another office receiving an export with `--mask`.
+//! Personal data: the kinds a column may hold, and how they are masked for
+//! readers who do not need them (Nghị định 13/2023/NĐ-CP on personal data
+//! protection): steering committees, or another office receiving an export
+//! with `--mask`.
+
+use serde::{Deserialize, Serialize};
+
+/// Kinds of personal data a column may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pii {
+    /// A personal identification / ID-card number: `001******456`.
+    Id,
+    /// A person's full name: `Nguyễn V. A.`.
+    Name,
+}
 
 /// `001085123456` → `001******456`; short values are fully hidden.
 pub fn mask_id(value: &str) -> String {
@@ -34,10 +47,10 @@ pub fn mask_name(value: &str) -> String {
         .join(" ")
 }
 
-pub fn mask(kind: crate::pack::Pii, value: &str) -> String {
+pub fn mask(kind: Pii, value: &str) -> String {
     match kind {
-        crate::pack::Pii::Id => mask_id(value),
-        crate::pack::Pii::Name => mask_name(value),
+        Pii::Id => mask_id(value),
+        Pii::Name => mask_name(value),
     }
 }
 

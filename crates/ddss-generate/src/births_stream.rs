@@ -15,7 +15,7 @@ use chrono::{NaiveDate, TimeDelta};
 use rand::Rng;
 
 use super::{Gen, Lists, read_column, ymd};
-use crate::report::atomic::write_atomic;
+use ddss::atomic::write_atomic;
 
 pub const COLUMNS: [&str; 9] = [
     "so_dang_ky",
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn same_seed_same_file() {
         let dir = tempfile::tempdir().unwrap();
-        let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/reference");
+        let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/reference");
         let options = BirthsOptions {
             rows: 500,
             seed: 9,

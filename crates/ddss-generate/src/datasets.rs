@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
+use super::defects::{VN, bad_commune, garble_name};
 use super::{Gen, Person, Row, Sheet, ymd};
 
 const DAN_CU: &[&str] = &[
@@ -53,7 +54,6 @@ const BTXH: &[&str] = &[
 ];
 
 pub(super) const ISO: &str = "%Y-%m-%d";
-pub(super) const VN: &str = "%d/%m/%Y";
 
 /// Whether `id` encodes this birth year and sex (digit 4 = gender/century,
 /// digits 5–6 = year), computed here independently of the checks.
@@ -64,24 +64,6 @@ pub(super) fn id_agrees(id: &str, birth: NaiveDate, male: bool) -> bool {
     id.len() == 12
         && i32::from(b[3]) - i32::from(b'0') == digit
         && id[4..6] == format!("{:02}", year % 100)
-}
-
-/// A name damaged the way exports damage names, each certain to be caught
-/// by `vn_text`: decomposed Unicode, UTF-8 decoded twice, doubled or
-/// trailing spaces, all lowercase.
-pub(super) fn garble_name(g: &mut Gen, name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let ascii = name.is_ascii();
-    match g.rng.random_range(0..5) {
-        0 if !ascii => name.nfd().collect(),
-        1 if !ascii => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(name.as_bytes())
-            .0
-            .into_owned(),
-        2 => name.replacen(' ', "  ", 1),
-        3 => format!("{name} "),
-        _ => name.to_lowercase(),
-    }
 }
 
 fn gender(male: bool) -> String {
@@ -238,8 +220,8 @@ fn birth_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, usize)> {
 /// Beneficiaries: 80% of living people aged 80+ (elderly allowance,
 /// NĐ 20/2021/NĐ-CP Điều 5.5), 2% of other living adults (disability).
 fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str)> {
-    let eighty = super::super::checks::range::shift(g.as_of, -80, 0).expect("date");
-    let adult = super::super::checks::range::shift(g.as_of, -18, 0).expect("date");
+    let eighty = ddss::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let adult = ddss::checks::range::shift(g.as_of, -18, 0).expect("date");
     let mut plan = Vec::new();
     for (i, p) in persons.iter_mut().enumerate() {
         if p.death.is_some() {
@@ -254,20 +236,6 @@ fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str
         }
     }
     plan
-}
-
-/// A commune code that is not in the 2025 list: half the time a real
-/// pre-reform code abolished on 1 July 2025 (the commonest real case).
-pub(super) fn bad_commune(g: &mut Gen) -> String {
-    if g.chance(0.5) {
-        return g.pick_listed(|l| &l.abolished_communes);
-    }
-    loop {
-        let code = format!("{:05}", g.rng.random_range(0..100_000));
-        if !g.lists.communes.contains(&code) {
-            return code;
-        }
-    }
 }
 
 fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
@@ -660,7 +628,7 @@ fn btxh(
     }
     let mut paid_dead: Vec<usize> = Vec::new();
     let mut extra = Vec::new();
-    let eighty = crate::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let eighty = ddss::checks::range::shift(g.as_of, -80, 0).expect("date");
     let planned: std::collections::HashSet<usize> = plan.iter().map(|(j, _)| *j).collect();
     let under_eighty: Vec<usize> = (0..persons.len())
         .filter(|i| {

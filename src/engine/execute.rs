@@ -1,0 +1,417 @@
+//! Executing a planned run: files read (whole, in parallel) or checked piece
+//! by piece, look-ups between datasets built, every dataset checked as
+//! batches, and the results returned. Nothing here writes a report: failing
+//! rows leave through the [`RowSinks`] the caller gives, and the caller
+//! turns the returned [`RunOutput`] into reports.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::batches::{DatasetBatches, DatasetChecked};
+use super::lookups;
+use super::progress::Progress;
+use super::query::check_table;
+use super::run_plan::{PlannedDataset, RunPlan, display};
+use super::sink::RowSinks;
+use super::stream::{StreamOptions, validate_streamed};
+use crate::contract::LookupSets;
+use crate::error::ReadError;
+use crate::input::{ChunkedReader, ReadOptions, Table, read_table};
+use crate::pack::{MatchIssue, RulePack};
+use crate::results::*;
+
+/// What a run is asked to do beyond its plan.
+#[derive(Debug, Clone)]
+pub struct ExecuteOptions {
+    pub as_of: NaiveDate,
+    pub progress: bool,
+    /// `--fail-under`: every dataset's overall score must reach this.
+    pub fail_under: Option<f64>,
+    /// `--targets`: the committee's score targets on top of the packs'.
+    pub targets: crate::targets::Targets,
+}
+
+/// A finished run: its results and, per dataset (in the order of
+/// `results.datasets`), the pack that validated it.
+pub struct RunOutput {
+    pub results: RunResults,
+    pub packs: Vec<Arc<RulePack>>,
+}
+
+/// Masked example records kept per rule in `results.json`.
+pub const EXAMPLES_PER_RULE: usize = 3;
+
+fn read_options(pack: &RulePack) -> ReadOptions {
+    let d = &pack.dataset;
+    ReadOptions {
+        delimiter: d.delimiter,
+        encoding: d.encoding.clone(),
+        missing_values: d.missing_values.clone(),
+    }
+}
+
+/// Runs `plan`: every dataset is checked and scored; its failing rows go to
+/// `sinks`. Returns the results (with the run's status and exit code).
+pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -> RunOutput {
+    let progress = Progress::new(options.progress);
+    let bars: Vec<_> = plan
+        .datasets
+        .iter()
+        .map(|d| progress.bar(&d.name, d.bytes))
+        .collect();
+
+    let started = std::time::Instant::now();
+    let tables: Vec<Option<Result<Table, ReadError>>> = plan
+        .datasets
+        .par_iter()
+        .zip(&bars)
+        .map(|(d, bar)| {
+            if d.streamed {
+                bar.set_message("đọc từng phần");
+                return None;
+            }
+            let table = read_table(&d.path, &read_options(&d.pack), &|bytes| {
+                bar.set_position(bytes)
+            });
+            bar.set_message("đang kiểm tra");
+            Some(table)
+        })
+        .collect();
+
+    // What other datasets look up in a streamed one: only those columns.
+    let projected: Vec<Option<Table>> = plan
+        .datasets
+        .iter()
+        .map(|d| {
+            if !d.streamed || d.looked_up.is_empty() {
+                return None;
+            }
+            read_projected(d).ok()
+        })
+        .collect();
+    let pack_refs: Vec<&RulePack> = plan.datasets.iter().map(|d| d.pack.as_ref()).collect();
+    let readable: Vec<(&RulePack, &Table)> = plan
+        .datasets
+        .iter()
+        .zip(tables.iter().zip(&projected))
+        .filter_map(|(d, (t, p))| {
+            let table = match (t, p) {
+                (Some(Ok(t)), _) => t,
+                (None, Some(p)) => p,
+                _ => return None,
+            };
+            Some((d.pack.as_ref(), table))
+        })
+        .collect();
+    let lookups = lookups::build(&pack_refs, &readable);
+    crate::timings::report("run: read whole files and look-ups", started.elapsed());
+
+    let whole: Vec<Option<DatasetResult>> = plan
+        .datasets
+        .par_iter()
+        .zip(tables.par_iter())
+        .zip(bars.par_iter())
+        .map(|((d, table), bar)| {
+            let result = match table.as_ref()? {
+                Ok(table) => {
+                    let checked = check_whole(d, table, options.as_of, &lookups, sinks);
+                    let read = ReadFacts {
+                        bytes: table.bytes,
+                        encoding: table.encoding.clone(),
+                        delimiter: table.delimiter,
+                        streamed: false,
+                    };
+                    dataset_result(d, options, sinks, checked, read)
+                }
+                Err(e) => unreadable(d, e),
+            };
+            finish_bar(bar, &result);
+            Some(result)
+        })
+        .collect();
+
+    // Streamed datasets one after the other: each uses every core already.
+    let mut datasets = Vec::with_capacity(plan.datasets.len());
+    for ((d, bar), done) in plan.datasets.iter().zip(&bars).zip(whole) {
+        if let Some(result) = done {
+            datasets.push(result);
+            continue;
+        }
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let open_sink = || sinks.open(&d.name, &d.pack);
+        let stream = StreamOptions {
+            as_of: options.as_of,
+            chunk_bytes: d.piece_bytes,
+            hash_bits: 64,
+            examples_per_rule: EXAMPLES_PER_RULE,
+            sink: &open_sink,
+            progress: &progress,
+        };
+        let result =
+            match validate_streamed(&d.pack, &d.path, &read_options(&d.pack), &lookups, &stream) {
+                Ok(s) => {
+                    let read = ReadFacts {
+                        bytes: s.bytes,
+                        encoding: s.encoding,
+                        delimiter: s.delimiter,
+                        streamed: true,
+                    };
+                    dataset_result(d, options, sinks, s.checked, read)
+                }
+                Err(e) => unreadable(d, &e),
+            };
+        finish_bar(bar, &result);
+        datasets.push(result);
+    }
+
+    let mut results = RunResults {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "ddss".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        as_of: options.as_of.format("%Y-%m-%d").to_string(),
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        rule_packs: RulePacksInfo {
+            hash: plan.rules_hash.clone(),
+            files: plan.rule_files.iter().map(|p| display(p)).collect(),
+        },
+        status: RunStatus::Pass,
+        exit_code: 0,
+        datasets,
+        unmatched_inputs: plan
+            .unmatched
+            .iter()
+            .map(|i| UnmatchedInput {
+                path: match i {
+                    MatchIssue::NoPack { path } | MatchIssue::SeveralPacks { path, .. } => {
+                        display(path)
+                    }
+                },
+                problem: i.to_string(),
+            })
+            .collect(),
+    };
+    (results.status, results.exit_code) = crate::exit::run_status(&results);
+    RunOutput {
+        results,
+        packs: plan.datasets.iter().map(|d| d.pack.clone()).collect(),
+    }
+}
+
+/// A file read whole is one batch.
+fn check_whole(
+    d: &PlannedDataset,
+    table: &Table,
+    as_of: NaiveDate,
+    lookups: &LookupSets,
+    sinks: &dyn RowSinks,
+) -> DatasetChecked {
+    let pack = d.pack.as_ref();
+    let mut batches = DatasetBatches::new(pack, sinks.open(&d.name, pack), EXAMPLES_PER_RULE);
+    let checked = check_table(pack, &table.frame, &table.header, as_of, lookups, vec![]);
+    batches.add(table, checked);
+    batches.finish(&table.header, as_of, lookups)
+}
+
+fn finish_bar(bar: &indicatif::ProgressBar, result: &DatasetResult) {
+    bar.finish_with_message(match result.status {
+        DatasetStatus::Pass => "đạt",
+        DatasetStatus::Fail => "chưa đạt",
+        DatasetStatus::Error => "lỗi",
+    });
+}
+
+/// The columns of a streamed dataset that other datasets look up, read
+/// piece by piece into a table of those columns only.
+fn read_projected(d: &PlannedDataset) -> Result<Table, ReadError> {
+    let path = &d.path;
+    let mut reader = ChunkedReader::open(path, &read_options(&d.pack), d.piece_bytes)?;
+    let present: Vec<String> = d
+        .looked_up
+        .iter()
+        .filter(|c| reader.header().contains(c))
+        .cloned()
+        .collect();
+    reader.keep_only(&present);
+    let mut frame: Option<polars::prelude::DataFrame> = None;
+    let mut lines = Vec::new();
+    let frame_error = |e: polars::prelude::PolarsError| ReadError::Frame {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    while let Some(piece) = reader.next_chunk()? {
+        let part = piece
+            .frame
+            .select(present.iter().map(String::as_str))
+            .map_err(frame_error)?;
+        lines.extend(piece.lines);
+        match frame.as_mut() {
+            None => frame = Some(part),
+            Some(all) => {
+                all.vstack_mut_owned(part).map_err(frame_error)?;
+            }
+        }
+    }
+    Ok(Table {
+        frame: frame.unwrap_or_default(),
+        header: present,
+        lines,
+        problems: vec![],
+        problem_count: 0,
+        delimiter: reader.delimiter(),
+        encoding: reader.encoding().to_string(),
+        bytes: reader.file_bytes(),
+    })
+}
+
+/// What reading the file showed.
+struct ReadFacts {
+    bytes: u64,
+    encoding: String,
+    delimiter: u8,
+    streamed: bool,
+}
+
+fn dataset_result(
+    d: &PlannedDataset,
+    options: &ExecuteOptions,
+    sinks: &dyn RowSinks,
+    checked: DatasetChecked,
+    read: ReadFacts,
+) -> DatasetResult {
+    let pack = &d.pack;
+    let mut errors: Vec<DatasetError> = checked
+        .problems
+        .iter()
+        .map(|p| DatasetError {
+            kind: ErrorKind::Structure,
+            line: Some(p.line),
+            rule: None,
+            message: p.message.clone(),
+        })
+        .collect();
+    if checked.problem_count > checked.problems.len() as u64 {
+        errors.push(DatasetError {
+            kind: ErrorKind::Structure,
+            line: None,
+            rule: None,
+            message: format!(
+                "{} more structural problems not listed; fix the ones above and run again",
+                checked.problem_count - checked.problems.len() as u64
+            ),
+        });
+    }
+    errors.extend(checked.errors);
+    let (violation_count, write_error) = match checked.violations {
+        Ok(n) => (n, None),
+        Err(e) => (0, Some(e)),
+    };
+    if let Some(e) = &write_error {
+        errors.push(DatasetError {
+            kind: ErrorKind::Read,
+            line: None,
+            rule: None,
+            message: e.to_string(),
+        });
+    }
+    let targets: Vec<TargetResult> = options
+        .targets
+        .for_dataset(&pack.dataset.name, &pack.targets)
+        .into_iter()
+        .chain(options.fail_under.map(|f| ("overall".to_string(), f)))
+        .map(|(score, target)| {
+            let actual = checked.scores.by_name(&score);
+            // A score that was not measured (no rules in it) cannot breach.
+            let met = actual.is_none_or(|a| a + 1e-12 >= target);
+            TargetResult {
+                score,
+                target,
+                actual,
+                met,
+            }
+        })
+        .collect();
+    let status = if checked.problem_count > 0 || write_error.is_some() {
+        DatasetStatus::Error
+    } else if targets.iter().any(|t| !t.met)
+        || checked
+            .rules
+            .iter()
+            .any(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Error))
+    {
+        DatasetStatus::Fail
+    } else {
+        DatasetStatus::Pass
+    };
+    DatasetResult {
+        rows: checked.rows,
+        bytes: read.bytes,
+        encoding: Some(read.encoding),
+        delimiter: Some(char::from(read.delimiter).to_string()),
+        status,
+        scores: checked.scores,
+        rules: checked.rules,
+        errors,
+        violation_count,
+        violations_file: if write_error.is_none() {
+            sinks.location(&d.name)
+        } else {
+            None
+        },
+        targets,
+        units: checked.units,
+        provinces: checked.provinces,
+        streamed: read.streamed,
+        ..identity(d)
+    }
+}
+
+fn unreadable(d: &PlannedDataset, error: &ReadError) -> DatasetResult {
+    let line = match error {
+        ReadError::Csv { line, .. } => Some(*line),
+        _ => None,
+    };
+    DatasetResult {
+        bytes: d.bytes,
+        errors: vec![DatasetError {
+            kind: ErrorKind::Read,
+            line,
+            rule: None,
+            message: error.to_string(),
+        }],
+        ..identity(d)
+    }
+}
+
+/// A dataset's result with only what names it filled in: nothing read yet.
+fn identity(d: &PlannedDataset) -> DatasetResult {
+    let pack = &d.pack;
+    DatasetResult {
+        name: d.name.clone(),
+        pack_dataset: pack.dataset.name.clone(),
+        sector: pack.dataset.sector.clone(),
+        title: pack.dataset.title.clone(),
+        pack: display(&pack.path),
+        source: display(&d.path),
+        rows: 0,
+        bytes: 0,
+        encoding: None,
+        delimiter: None,
+        status: DatasetStatus::Error,
+        scores: Scores::default(),
+        rules: vec![],
+        errors: vec![],
+        violation_count: 0,
+        violations_file: None,
+        targets: vec![],
+        units: vec![],
+        provinces: vec![],
+        streamed: false,
+    }
+}
