@@ -22,6 +22,9 @@ use crate::contract::{
 };
 use crate::error::{RuleError, closest};
 
+/// Builds a kind from its rule's own keys.
+type ParseKind = fn(toml::Table, &ParseContext) -> Result<Arc<dyn CheckKind>, String>;
+
 /// One row of the table.
 pub struct KindInfo {
     /// Stable code, e.g. `DQ003`.
@@ -29,7 +32,7 @@ pub struct KindInfo {
     /// Name in rule packs (`check = "pattern"`).
     pub name: &'static str,
     /// Builds the kind from the rule's own keys.
-    parse: fn(toml::Table, &ParseContext) -> Result<Arc<dyn CheckKind>, String>,
+    parse: ParseKind,
     /// The kind's source file, for its module doc comment.
     source: &'static str,
 }

@@ -7,7 +7,7 @@
 //! - overall = weight-averaged non-null dimension scores;
 //! - record pass rate = rows failing no `error`-severity rule / rows.
 
-use crate::pack::Dimension;
+use crate::model::Dimension;
 use crate::results::{RuleResult, RuleStatus, Scores};
 
 pub fn pass_rate(evaluated: u64, failed: u64) -> Option<f64> {
@@ -65,7 +65,7 @@ pub fn scores(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pack::Severity;
+    use crate::model::Severity;
     use proptest::prelude::*;
 
     fn rule(

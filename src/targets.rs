@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::UsageError;
-use crate::results::TARGET_NAMES;
+use crate::model::TARGET_NAMES;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Targets {

@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::{RuleError, closest};
-use crate::pack::ColumnType;
+use crate::model::ColumnType;
 
 #[derive(Debug, Clone)]
 pub struct SqlExpr {

@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use crate::contract::{CheckKind, Evaluation, ParseContext, PlanContext, params};
 use crate::error::RuleError;
-use crate::pack::ColumnType;
+use crate::model::ColumnType;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bound {

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::pack::ColumnType;
+use crate::model::ColumnType;
 
 const TRUE_WORDS: [&str; 6] = ["true", "1", "yes", "có", "co", "x"];
 const FALSE_WORDS: [&str; 5] = ["false", "0", "no", "không", "khong"];

@@ -333,12 +333,12 @@ pub fn parse_pack(
 
     let mut targets = Vec::new();
     for (name, value) in raw.targets {
-        if !crate::results::TARGET_NAMES.contains(&name.as_str()) {
+        if !crate::model::TARGET_NAMES.contains(&name.as_str()) {
             return Err(invalid(
                 1,
                 format!(
                     "[targets]: unknown score '{name}' (valid: {})",
-                    crate::results::TARGET_NAMES.join(", ")
+                    crate::model::TARGET_NAMES.join(", ")
                 ),
             ));
         }

@@ -57,7 +57,7 @@ impl VnDate {
             return Err("'formats' is empty: give at least one, e.g. \"%d/%m/%Y\"".into());
         }
         for f in &check.formats {
-            crate::pack::ColumnType::from_parts("date", Some(f), false)?;
+            crate::model::ColumnType::from_parts("date", Some(f), false)?;
         }
         Ok(check)
     }
