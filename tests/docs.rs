@@ -74,3 +74,27 @@ fn explaining_an_unknown_code_names_the_closest() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("did you mean"), "{err}");
 }
+
+#[test]
+fn the_index_table_of_docs_rules_md_follows_the_table_of_kinds() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md"))
+        .expect("docs/rules.md");
+    // Rows `| CODE | `name` | …` of the index, in order.
+    let rows: Vec<(String, String)> = docs
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let code = *cells.get(1)?;
+            let name = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
+            let is_code = code.len() == 5
+                && (code.starts_with("DQ") || code.starts_with("VN"))
+                && code[2..].bytes().all(|b| b.is_ascii_digit());
+            is_code.then(|| (code.to_string(), name.to_string()))
+        })
+        .collect();
+    let table: Vec<(String, String)> = ddss::registry::KINDS
+        .iter()
+        .map(|k| (k.code.to_string(), k.name.to_string()))
+        .collect();
+    assert_eq!(rows, table, "docs/rules.md's index differs from src/registry.rs");
+}
