@@ -489,3 +489,36 @@ fn memory_limit_must_be_a_size() {
         .code(2)
         .stderr(predicate::str::contains("4GiB"));
 }
+
+#[test]
+fn explain_plan_prints_the_plan_and_reads_no_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let plan = |limit: &str| {
+        let assert = ddss()
+            .current_dir(root)
+            .args(["validate", "--explain-plan", "--memory-limit", limit, "--out"])
+            .arg(&out)
+            .arg("fixtures")
+            .assert()
+            .success();
+        String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+    };
+    let roomy = plan("8GiB");
+    assert!(roomy.starts_with("run plan: 6 dataset(s)"), "{roomy}");
+    for name in ["dan_cu", "khai_sinh", "khai_tu", "ket_hon", "thua_dat", "doi_tuong_btxh"] {
+        let line = roomy
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("{name} missing:\n{roomy}"));
+        assert!(line.ends_with("read whole"), "{line}");
+    }
+    // Who looks up what: the register is looked up by the other datasets.
+    assert!(roomy.contains("looked up by others: so_dinh_danh"), "{roomy}");
+    assert!(roomy.contains("compared across the whole file"), "{roomy}");
+    // A tiny budget: the larger fixtures are checked piece by piece.
+    let tight = plan("1MiB");
+    assert!(tight.contains("piece by piece (32.0 KiB pieces)"), "{tight}");
+    assert!(!out.exists(), "--explain-plan wrote reports");
+}
