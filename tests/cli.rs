@@ -498,7 +498,13 @@ fn explain_plan_prints_the_plan_and_reads_no_data() {
     let plan = |limit: &str| {
         let assert = ddss()
             .current_dir(root)
-            .args(["validate", "--explain-plan", "--memory-limit", limit, "--out"])
+            .args([
+                "validate",
+                "--explain-plan",
+                "--memory-limit",
+                limit,
+                "--out",
+            ])
             .arg(&out)
             .arg("fixtures")
             .assert()
@@ -507,7 +513,14 @@ fn explain_plan_prints_the_plan_and_reads_no_data() {
     };
     let roomy = plan("8GiB");
     assert!(roomy.starts_with("run plan: 6 dataset(s)"), "{roomy}");
-    for name in ["dan_cu", "khai_sinh", "khai_tu", "ket_hon", "thua_dat", "doi_tuong_btxh"] {
+    for name in [
+        "dan_cu",
+        "khai_sinh",
+        "khai_tu",
+        "ket_hon",
+        "thua_dat",
+        "doi_tuong_btxh",
+    ] {
         let line = roomy
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{name}: ")))
@@ -515,10 +528,16 @@ fn explain_plan_prints_the_plan_and_reads_no_data() {
         assert!(line.ends_with("read whole"), "{line}");
     }
     // Who looks up what: the register is looked up by the other datasets.
-    assert!(roomy.contains("looked up by others: so_dinh_danh"), "{roomy}");
+    assert!(
+        roomy.contains("looked up by others: so_dinh_danh"),
+        "{roomy}"
+    );
     assert!(roomy.contains("compared across the whole file"), "{roomy}");
     // A tiny budget: the larger fixtures are checked piece by piece.
     let tight = plan("1MiB");
-    assert!(tight.contains("piece by piece (32.0 KiB pieces)"), "{tight}");
+    assert!(
+        tight.contains("piece by piece (32.0 KiB pieces)"),
+        "{tight}"
+    );
     assert!(!out.exists(), "--explain-plan wrote reports");
 }

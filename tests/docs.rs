@@ -96,5 +96,8 @@ fn the_index_table_of_docs_rules_md_follows_the_table_of_kinds() {
         .iter()
         .map(|k| (k.code.to_string(), k.name.to_string()))
         .collect();
-    assert_eq!(rows, table, "docs/rules.md's index differs from src/registry.rs");
+    assert_eq!(
+        rows, table,
+        "docs/rules.md's index differs from src/registry.rs"
+    );
 }

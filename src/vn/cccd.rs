@@ -62,6 +62,11 @@ pub struct Cccd {
     pub column: String,
     #[serde(default)]
     pub gender_column: Option<String>,
+    /// The gender every row of the dataset has ("Nam" or "Nữ"), where the
+    /// dataset says it by its nature rather than in a column: the husband's
+    /// and the wife's IDs on a marriage record.
+    #[serde(default)]
+    pub gender: Option<String>,
     #[serde(default)]
     pub birth_date_column: Option<String>,
     #[serde(default = "all_parts")]
@@ -86,6 +91,14 @@ impl Cccd {
         if let Some(g) = &check.gender_column {
             ctx.known_column(g)?;
         }
+        if let Some(g) = &check.gender {
+            if check.gender_column.is_some() {
+                return Err("give either 'gender' (one for every row) or 'gender_column'".into());
+            }
+            if record_is_female(g.trim()).is_none() {
+                return Err(format!("gender '{g}' is neither \"Nam\" nor \"Nữ\""));
+            }
+        }
         if let Some(b) = &check.birth_date_column {
             ctx.known_column(b)?;
             if !ctx.column_type(b).is_temporal() {
@@ -102,9 +115,13 @@ impl Cccd {
         }
         if check.parts.contains(&Part::GenderCentury)
             && check.gender_column.is_none()
+            && check.gender.is_none()
             && check.birth_date_column.is_none()
         {
-            return Err("part gender_century needs gender_column and/or birth_date_column".into());
+            return Err(
+                "part gender_century needs gender_column (or gender) and/or birth_date_column"
+                    .into(),
+            );
         }
         if check.parts.contains(&Part::BirthYear) && check.birth_date_column.is_none() {
             return Err("part birth_year needs birth_date_column".into());
@@ -139,7 +156,9 @@ impl Cccd {
             inputs,
             1,
             Arc::new(move |row: &[Option<Cell>]| {
-                let gender = gender_at.and_then(|i| row[i]?.as_str());
+                let gender = gender_at
+                    .and_then(|i| row[i]?.as_str())
+                    .or(spec.gender.as_deref());
                 let birth_year = birth_at.and_then(|i| Some(row[i]?.date()?.year()));
                 inspect(
                     row[0].and_then(Cell::as_str).unwrap_or(""),
@@ -229,16 +248,16 @@ pub fn inspect(
     None
 }
 
-/// The record's gender as written ("Nữ", "nam", "F"…), case-insensitive;
+/// The record's gender as written ("Nữ", "nam", "F"…), case-insensitive
+/// and in any Unicode normalisation (a decomposed "Nữ" is still "Nữ");
 /// `None` when it is neither.
 fn record_is_female(gender: &str) -> Option<bool> {
-    let is = |words: &[&str]| words.iter().any(|w| gender.eq_ignore_ascii_case(w));
-    if is(&["nam", "m", "male"]) {
-        Some(false)
-    } else if is(&["nu", "f", "female"]) || matches!(gender, "nữ" | "Nữ" | "NỮ" | "nỮ") {
-        Some(true)
-    } else {
-        None
+    use unicode_normalization::UnicodeNormalization;
+    let lower = gender.nfc().collect::<String>().to_lowercase();
+    match lower.as_str() {
+        "nam" | "m" | "male" => Some(false),
+        "nữ" | "nu" | "f" | "female" => Some(true),
+        _ => None,
     }
 }
 
@@ -330,6 +349,47 @@ mod tests {
                 _ => None,
             };
             assert_eq!(record_is_female(g), lowered, "{g:?}");
+        }
+    }
+
+    #[test]
+    fn decomposed_and_odd_case_genders_are_read() {
+        use unicode_normalization::UnicodeNormalization;
+        let nfd: String = "Nữ".nfd().collect();
+        assert_ne!(nfd, "Nữ");
+        assert_eq!(record_is_female(&nfd), Some(true));
+        assert_eq!(
+            record_is_female(&"NỮ".nfd().collect::<String>()),
+            Some(true)
+        );
+        // The gender/century digit is now checked for such a record: a male
+        // digit (0, born 1900s) on a decomposed "Nữ" fails.
+        let finding = check("001085123456", Some(&nfd), Some(1985));
+        assert!(finding.is_some(), "NFD 'Nữ' with a male digit passed");
+        assert_eq!(check("001185123456", Some(&nfd), Some(1985)), None);
+    }
+
+    #[test]
+    fn a_fixed_gender_checks_every_row() {
+        use crate::checks::testing::*;
+        let columns = "id = \"string\"\nsinh = { type = \"date\", format = \"%Y-%m-%d\" }";
+        let rule = "check = \"cccd\"\ncolumn = \"id\"\nbirth_date_column = \"sinh\"\ngender = \"Nam\"\nparts = [\"format\", \"gender_century\", \"birth_year\"]";
+        // A husband's ID with a female digit fails; a male one passes.
+        let fails = outcomes(
+            columns,
+            rule,
+            &[
+                ("id", &["001085123456", "001185123456"]),
+                ("sinh", &["1985-01-01", "1985-01-01"]),
+            ],
+        );
+        assert_eq!(fails, [Some(false), Some(true)]);
+        for bad in [
+            "check = \"cccd\"\ncolumn = \"id\"\ngender = \"X\"",
+            "check = \"cccd\"\ncolumn = \"id\"\ngender = \"Nam\"\ngender_column = \"id\"",
+        ] {
+            let err = parse_error(columns, bad);
+            assert!(err.contains("gender"), "{err}");
         }
     }
 
