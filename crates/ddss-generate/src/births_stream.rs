@@ -62,6 +62,8 @@ pub fn write_births(path: &Path, options: &BirthsOptions) -> std::io::Result<u64
     let lists = Lists {
         communes,
         abolished_communes: vec![],
+        communes_before_reform: Default::default(),
+        communes_after_reform: Default::default(),
         birthplaces,
         ethnic_codes,
     };

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
-use super::defects::{VN, bad_commune, garble_name};
+use super::defects::{VN, bad_commune_on, commune_on, commune_valid_on, garble_name};
 use super::{Gen, Person, Row, Sheet, ymd};
 
 const DAN_CU: &[&str] = &[
@@ -360,7 +360,7 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 }
             }
             8 => {
-                row.cells[commune] = bad_commune(g);
+                row.cells[commune] = bad_commune_on(g, g.as_of);
                 row.tag("DC-008");
             }
             10 => {
@@ -393,6 +393,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
         } else {
             g.pick_listed(|l| &l.ethnic_codes)
         };
+        let commune = commune_on(g, &c.commune, registered);
         g.birth_serial += 1;
         let cells = vec![
             format!("KS-{}-{:06}", registered.year(), g.birth_serial),
@@ -401,7 +402,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
             c.birth.format(VN).to_string(),
             gender(c.male),
             ethnic,
-            c.commune.clone(),
+            commune,
             registered.format(VN).to_string(),
             m.id.clone(),
             m.name.clone(),
@@ -459,7 +460,9 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
                 sheet.rows[i].tag("KS-009");
             }
             10 => {
-                sheet.rows[i].cells[commune] = bad_commune(g);
+                let on = NaiveDate::parse_from_str(&sheet.rows[i].cells[registered], VN)
+                    .unwrap_or(g.as_of);
+                sheet.rows[i].cells[commune] = bad_commune_on(g, on);
                 sheet.rows[i].tag("KS-010");
             }
             11 => {
@@ -490,6 +493,15 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
             }
         }
     }
+    // A defect that moved the registration date across 1 July 2025 leaves a
+    // code of the other list: wrong on the new date, so KS-010 fails too.
+    for row in &mut sheet.rows {
+        if let Ok(on) = NaiveDate::parse_from_str(&row.cells[registered], VN)
+            && !commune_valid_on(g, &row.cells[commune], on)
+        {
+            row.tag("KS-010");
+        }
+    }
     sheet
 }
 
@@ -508,13 +520,14 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
         }
         g.death_serial += 1;
         let registered = g.date_between(death, (death + TimeDelta::days(14)).min(g.as_of));
+        let commune = commune_on(g, &p.commune, registered);
         let cells = vec![
             format!("KT-{}-{:06}", registered.year(), g.death_serial),
             p.id.clone(),
             p.name.clone(),
             death.format(ISO).to_string(),
             registered.format(ISO).to_string(),
-            p.commune.clone(),
+            commune,
         ];
         sheet.rows.push(Row {
             cells,
@@ -566,12 +579,22 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 row.tag("KT-008");
             }
             _ => {
-                row.cells[commune] = bad_commune(g);
+                let on = NaiveDate::parse_from_str(&row.cells[registered], ISO).unwrap_or(g.as_of);
+                row.cells[commune] = bad_commune_on(g, on);
                 row.tag("KT-007");
             }
         }
     }
     sheet.rows.extend(extra);
+    // A registration date moved across 1 July 2025 (KT-005, KT-008) leaves a
+    // code of the other list: wrong on the new date, so KT-007 fails too.
+    for row in &mut sheet.rows {
+        if let Ok(on) = NaiveDate::parse_from_str(&row.cells[registered], ISO)
+            && !commune_valid_on(g, &row.cells[commune], on)
+        {
+            row.tag("KT-007");
+        }
+    }
     sheet
 }
 
@@ -708,7 +731,7 @@ fn btxh(
                 row.tag("BT-011");
             }
             _ => {
-                row.cells[3] = bad_commune(g);
+                row.cells[3] = bad_commune_on(g, g.as_of);
                 row.tag("BT-012");
             }
         }

@@ -2,9 +2,10 @@
 //! Vietnamese exports write: shared by the dataset builders (datasets.rs,
 //! ket_hon.rs, thua_dat.rs), which do not import each other's helpers.
 
+use chrono::NaiveDate;
 use rand::Rng;
 
-use super::Gen;
+use super::{Gen, ymd};
 
 /// Dates as Vietnamese records write them.
 pub(crate) const VN: &str = "%d/%m/%Y";
@@ -24,6 +25,51 @@ pub(crate) fn garble_name(g: &mut Gen, name: &str) -> String {
         2 => name.replacen(' ', "  ", 1),
         3 => format!("{name} "),
         _ => name.to_lowercase(),
+    }
+}
+
+/// The day the 2025 commune list took effect (Nghị quyết 202/2025/QH15;
+/// the arrangement resolutions of the Standing Committee, in force 1 July 2025).
+pub(crate) fn reform_day() -> NaiveDate {
+    ymd(2025, 7, 1)
+}
+
+/// The commune code a record registered on `date` carries: the person's
+/// (2025-list) commune from the reform on, before it a code of the list then
+/// in force — one abolished by the reform, so the two lists really differ.
+pub(crate) fn commune_on(g: &mut Gen, current: &str, date: NaiveDate) -> String {
+    if date < reform_day() && !g.lists.abolished_communes.is_empty() {
+        g.pick_listed(|l| &l.abolished_communes)
+    } else {
+        current.to_string()
+    }
+}
+
+/// Whether `code` is in the commune list in force on `date`.
+pub(crate) fn commune_valid_on(g: &Gen, code: &str, date: NaiveDate) -> bool {
+    if date < reform_day() {
+        g.lists.communes_before_reform.contains(code)
+    } else {
+        g.lists.communes_after_reform.contains(code)
+    }
+}
+
+/// A commune code that is wrong on `date`: before the reform, one in
+/// neither list or only in the 2025 list (used before it existed); from the
+/// reform on, see [`bad_commune`].
+pub(crate) fn bad_commune_on(g: &mut Gen, date: NaiveDate) -> String {
+    if date >= reform_day() {
+        return bad_commune(g);
+    }
+    loop {
+        let code = if g.chance(0.5) && !g.lists.communes.is_empty() {
+            g.pick_listed(|l| &l.communes)
+        } else {
+            format!("{:05}", g.rng.random_range(0..100_000))
+        };
+        if !g.lists.communes_before_reform.contains(&code) {
+            return code;
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
-use super::defects::{VN, bad_commune, garble_name};
+use super::defects::{VN, bad_commune, garble_name, reform_day};
 use super::{Gen, Person, Row, Sheet, ymd};
 
 const COLUMNS: &[&str] = &[
@@ -20,11 +20,6 @@ const COLUMNS: &[&str] = &[
     "ma_xa",
     "ngay_cap_nhat",
 ];
-
-/// The day the 2025 commune list took effect (Nghị quyết 202/2025/QH15).
-fn reform_day() -> NaiveDate {
-    ymd(2025, 7, 1)
-}
 
 /// `years` after `date`, Feb 29 moving to Mar 1 as the law counts birthdays.
 fn years_after(date: NaiveDate, years: i32) -> NaiveDate {

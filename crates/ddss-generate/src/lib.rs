@@ -156,6 +156,10 @@ pub(crate) struct Lists {
     pub communes: Vec<String>,
     /// Pre-reform commune codes abolished on 1 July 2025.
     pub abolished_communes: Vec<String>,
+    /// Every code of the list in force before 1 July 2025, and of the list
+    /// from then on: which codes are valid on a record's date.
+    pub communes_before_reform: HashSet<String>,
+    pub communes_after_reform: HashSet<String>,
     pub birthplaces: Vec<String>,
     pub ethnic_codes: Vec<String>,
 }
@@ -368,6 +372,10 @@ fn load_lists(dir: &Path) -> std::io::Result<Lists> {
         .filter(|c| !current.contains(c))
         .collect();
     Ok(Lists {
+        communes_before_reform: read_column(dir, "communes_2024.csv", "code", None)?
+            .into_iter()
+            .collect(),
+        communes_after_reform: communes.iter().cloned().collect(),
         abolished_communes,
         communes,
         birthplaces: read_column(dir, "cccd_birthplace_codes.csv", "code", None)?,
@@ -494,6 +502,8 @@ mod tests {
         let lists = Lists {
             communes: vec!["00004".into()],
             abolished_communes: vec![],
+            communes_before_reform: HashSet::new(),
+            communes_after_reform: ["00004".to_string()].into_iter().collect(),
             birthplaces: vec!["001".into(), "079".into()],
             ethnic_codes: vec!["01".into()],
         };
