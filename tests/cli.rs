@@ -541,3 +541,55 @@ fn explain_plan_prints_the_plan_and_reads_no_data() {
     );
     assert!(!out.exists(), "--explain-plan wrote reports");
 }
+
+/// KS-010 (births) judges a commune code by the list in force on the
+/// registration date: Phúc Xá (00001) is right in 2019 and on 30/06/2025,
+/// wrong from 01/07/2025 (merged into Hồng Hà, 00097, the suggestion); a
+/// code that exists only from the reform on (11948) is wrong before it.
+#[test]
+fn birth_commune_codes_are_checked_as_of_the_registration_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("khai_sinh.csv");
+    let header = "so_dang_ky;so_dinh_danh;ho_ten;ngay_sinh;gioi_tinh;ma_dan_toc;ma_xa;ngay_dang_ky;so_dinh_danh_me;ho_ten_me;ngay_cap_nhat";
+    let rows = [
+        ("KS-1", "00001", "15/03/2019"),
+        ("KS-2", "00001", "30/06/2025"),
+        ("KS-3", "00001", "01/07/2025"),
+        ("KS-4", "11948", "30/06/2025"),
+        ("KS-5", "11948", "01/07/2025"),
+    ];
+    let mut text = format!("{header}\n");
+    for (key, commune, registered) in rows {
+        text.push_str(&format!(
+            "{key};001219000001;Nguyễn Văn An;01/03/2019;Nam;01;{commune};{registered};001190000002;Nguyễn Thị Lan;01/06/2026\n"
+        ));
+    }
+    std::fs::write(&data, text).unwrap();
+    let out = tmp.path().join("out");
+    ddss()
+        .args(["validate", "--no-progress", "--as-of", "2026-06-30", "--rules"])
+        .arg(root.join("rules"))
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(1);
+    let violations = std::fs::read_to_string(out.join("violations/khai_sinh.csv")).unwrap();
+    let ks010: Vec<(String, String)> = csv::Reader::from_reader(
+        violations.trim_start_matches('\u{feff}').as_bytes(),
+    )
+    .records()
+    .map(|r| r.unwrap())
+    .filter(|r| &r[2] == "KS-010")
+    .map(|r| (r[1].to_string(), r[10].to_string()))
+    .collect();
+    assert_eq!(
+        ks010,
+        [
+            ("KS-3".to_string(), "00097".to_string()),
+            ("KS-4".to_string(), String::new())
+        ],
+        "{violations}"
+    );
+}
