@@ -568,7 +568,13 @@ fn birth_commune_codes_are_checked_as_of_the_registration_date() {
     std::fs::write(&data, text).unwrap();
     let out = tmp.path().join("out");
     ddss()
-        .args(["validate", "--no-progress", "--as-of", "2026-06-30", "--rules"])
+        .args([
+            "validate",
+            "--no-progress",
+            "--as-of",
+            "2026-06-30",
+            "--rules",
+        ])
         .arg(root.join("rules"))
         .arg("--out")
         .arg(&out)
@@ -576,14 +582,13 @@ fn birth_commune_codes_are_checked_as_of_the_registration_date() {
         .assert()
         .code(1);
     let violations = std::fs::read_to_string(out.join("violations/khai_sinh.csv")).unwrap();
-    let ks010: Vec<(String, String)> = csv::Reader::from_reader(
-        violations.trim_start_matches('\u{feff}').as_bytes(),
-    )
-    .records()
-    .map(|r| r.unwrap())
-    .filter(|r| &r[2] == "KS-010")
-    .map(|r| (r[1].to_string(), r[10].to_string()))
-    .collect();
+    let ks010: Vec<(String, String)> =
+        csv::Reader::from_reader(violations.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.unwrap())
+            .filter(|r| &r[2] == "KS-010")
+            .map(|r| (r[1].to_string(), r[10].to_string()))
+            .collect();
     assert_eq!(
         ks010,
         [
@@ -592,4 +597,27 @@ fn birth_commune_codes_are_checked_as_of_the_registration_date() {
         ],
         "{violations}"
     );
+}
+
+/// Date literals and `{as_of}` in `when` and `expr` reach polars without a
+/// string-to-date cast, so a run prints no polars deprecation warning.
+#[test]
+fn the_bundled_packs_run_without_warnings_on_stderr() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let assert = ddss()
+        .current_dir(root)
+        .args([
+            "validate",
+            "--no-progress",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .arg("fixtures")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.trim().is_empty(), "stderr: {stderr}");
 }

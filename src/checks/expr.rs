@@ -64,11 +64,16 @@ impl CheckKind for SqlExpr {
     }
 }
 
+/// The SQL with `{as_of}` and every `DATE 'YYYY-MM-DD'` literal written as
+/// polars' `DATE('YYYY-MM-DD')` function: a typed string or a cast would be
+/// a string-to-date cast, which polars deprecates with a warning on stderr
+/// for every rule that uses one.
 fn with_as_of(sql: &str, as_of: NaiveDate) -> String {
-    sql.replace(
-        "{as_of}",
-        &format!("CAST('{}' AS DATE)", as_of.format("%Y-%m-%d")),
-    )
+    static DATE_LITERAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bDATE\s*'([0-9]{4}-[0-9]{2}-[0-9]{2})'").expect("regex")
+    });
+    let sql = sql.replace("{as_of}", &format!("DATE('{}')", as_of.format("%Y-%m-%d")));
+    DATE_LITERAL.replace_all(&sql, "DATE('$1')").into_owned()
 }
 
 /// Parses an SQL boolean and lists the columns it reads; errors name an
@@ -181,5 +186,33 @@ mod tests {
     fn broken_sql_is_a_pack_error() {
         let err = parse_error("a = \"integer\"", "check = \"expr\"\nexpr = \"a >>= (\"");
         assert!(err.contains("invalid SQL"), "{err}");
+    }
+
+    #[test]
+    fn date_literals_become_the_date_function() {
+        use super::with_as_of;
+        use chrono::NaiveDate;
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        assert_eq!(
+            with_as_of("d >= DATE '2024-07-01' AND d <= {as_of}", as_of),
+            "d >= DATE('2024-07-01') AND d <= DATE('2026-06-30')"
+        );
+        assert_eq!(
+            with_as_of("d < date'2025-07-01'", as_of),
+            "d < DATE('2025-07-01')"
+        );
+        // A literal that only looks like one inside a string stays a string.
+        assert_eq!(with_as_of("name = 'DATE'", as_of), "name = 'DATE'");
+    }
+
+    #[test]
+    fn date_literals_compare_with_date_columns() {
+        let rule = "check = \"expr\"\nexpr = \"d >= DATE '2024-07-01'\"";
+        let got = outcomes(
+            "d = { type = \"date\", format = \"%Y-%m-%d\" }",
+            rule,
+            &[("d", &["2024-06-30", "2024-07-01", "2025-01-01"])],
+        );
+        assert_eq!(got, [Some(true), Some(false), Some(false)]);
     }
 }

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
 use super::defects::{VN, bad_commune_on, commune_on, commune_valid_on, garble_name};
-use super::{Gen, Person, Row, Sheet, ymd};
+use super::{Gen, Person, Row, Sheet, years_after, ymd};
 
 const DAN_CU: &[&str] = &[
     "so_dinh_danh",
@@ -51,6 +51,7 @@ const BTXH: &[&str] = &[
     "so_tai_khoan",
     "trang_thai",
     "ngay_cap_nhat",
+    "diem",
 ];
 
 pub(super) const ISO: &str = "%Y-%m-%d";
@@ -217,17 +218,19 @@ fn birth_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, usize)> {
     plan
 }
 
-/// Beneficiaries: 80% of living people aged 80+ (elderly allowance,
-/// NĐ 20/2021/NĐ-CP Điều 5.5), 2% of other living adults (disability).
+/// Beneficiaries: 80% of living people aged 80+ and 4% of those aged 60–79
+/// (elderly allowance, NĐ 20/2021/NĐ-CP Điều 5.5; the social pension from 75,
+/// Luật Bảo hiểm xã hội 2024 Điều 21), 2% of other living adults (disability).
 fn welfare_plan(g: &mut Gen, persons: &mut [Person]) -> Vec<(usize, &'static str)> {
     let eighty = ddss::checks::range::shift(g.as_of, -80, 0).expect("date");
+    let sixty = ddss::checks::range::shift(g.as_of, -60, 0).expect("date");
     let adult = ddss::checks::range::shift(g.as_of, -18, 0).expect("date");
     let mut plan = Vec::new();
     for (i, p) in persons.iter_mut().enumerate() {
         if p.death.is_some() {
             continue;
         }
-        if p.birth <= eighty && g.chance(0.8) {
+        if (p.birth <= eighty && g.chance(0.8)) || (p.birth <= sixty && g.chance(0.04)) {
             plan.push((i, "nguoi_cao_tuoi"));
             p.referenced = true;
         } else if p.birth <= adult && g.chance(0.02) {
@@ -598,6 +601,66 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
     sheet
 }
 
+/// The monthly social-assistance standard in force on `date`: 500,000 đ
+/// from 01/7/2024 (Nghị định 76/2024/NĐ-CP), 360,000 đ before (Nghị định
+/// 20/2021/NĐ-CP Điều 4).
+fn standard_on(date: NaiveDate) -> u64 {
+    if date >= ymd(2024, 7, 1) {
+        500_000
+    } else {
+        360_000
+    }
+}
+
+/// An elderly beneficiary's group (the point of NĐ 20/2021/NĐ-CP Điều 5
+/// khoản 5) and the day the allowance started.
+#[derive(Clone, Copy)]
+struct Elderly {
+    point: &'static str,
+    start: NaiveDate,
+}
+
+impl Elderly {
+    /// A group the person qualifies for and a start date on which they
+    /// did: (c) 80+ without a pension — from 01/7/2025 the social pension
+    /// from 75 (Luật Bảo hiểm xã hội 2024 Điều 21); (b) 75–80 in a poor or
+    /// near-poor household of an ethnic-minority mountain commune; (a) a
+    /// poor elderly person (60+) with no one to support them.
+    fn choose(g: &mut Gen, p: &Person) -> Elderly {
+        let (from, to) = (ymd(2021, 7, 1), g.as_of - TimeDelta::days(30));
+        let reform = super::defects::reform_day();
+        let eightieth = years_after(p.birth, 80);
+        let c_from = if eightieth < reform {
+            eightieth
+        } else {
+            years_after(p.birth, 75).max(reform).min(eightieth)
+        };
+        let b = (years_after(p.birth, 75), years_after(p.birth, 80));
+        let roll = g.rng.random_range(0..10);
+        let (point, lo, hi) = if roll < 7 && c_from.max(from) <= to {
+            ("c", c_from.max(from), to)
+        } else if roll < 9 && b.0.max(from) <= b.1.min(to) {
+            ("b", b.0.max(from), b.1.min(to))
+        } else {
+            ("a", years_after(p.birth, 60).max(from), to)
+        };
+        Elderly {
+            point,
+            start: g.date_between(lo, hi.max(lo)),
+        }
+    }
+
+    /// NĐ 20/2021/NĐ-CP Điều 6 khoản 1 điểm e: (a) 1.5 from 60 to under 80,
+    /// 2.0 from 80; (b) and (c) 1.0.
+    fn coefficient(self, p: &Person, on: NaiveDate) -> f64 {
+        match self.point {
+            "a" if super::age_at(p.birth, on) >= 80 => 2.0,
+            "a" => 1.5,
+            _ => 1.0,
+        }
+    }
+}
+
 fn btxh(
     g: &mut Gen,
     persons: &[Person],
@@ -612,14 +675,23 @@ fn btxh(
         columns: BTXH,
         rows: vec![],
     };
-    let row_for = |g: &mut Gen, p: &Person, category: &str| -> Row {
-        let amount = if category == "nguoi_cao_tuoi" {
-            750_000
-        } else {
-            1_000_000
+    let row_for = |g: &mut Gen, p: &Person, category: &str, elderly: Option<Elderly>| -> Row {
+        let updated = g.recent();
+        let (start, point, coefficient) = match (category, elderly) {
+            ("nguoi_cao_tuoi", Some(e)) => (e.start, e.point, e.coefficient(p, updated)),
+            ("nguoi_cao_tuoi", None) => {
+                let e = Elderly::choose(g, p);
+                (e.start, e.point, e.coefficient(p, updated))
+            }
+            // Disability, severe (NĐ 20/2021/NĐ-CP Điều 6 khoản 1 điểm đ: 2.0).
+            _ => (
+                g.date_between(ymd(2021, 7, 1), g.as_of - TimeDelta::days(30)),
+                "",
+                2.0,
+            ),
         };
+        let amount = (standard_on(updated) as f64 * coefficient).round() as u64;
         let bank = g.chance(0.7);
-        let start = g.date_between(ymd(2021, 7, 1), g.as_of - TimeDelta::days(30));
         Row {
             cells: vec![
                 p.id.clone(),
@@ -640,34 +712,43 @@ fn btxh(
                     String::new()
                 },
                 "dang_huong".into(),
-                g.recent().format(VN).to_string(),
+                updated.format(VN).to_string(),
+                point.to_string(),
             ],
             fails: vec![],
         }
     };
     for (i, category) in plan {
-        let row = row_for(g, &persons[*i], category);
+        let row = row_for(g, &persons[*i], category, None);
         sheet.rows.push(row);
     }
     let mut paid_dead: Vec<usize> = Vec::new();
     let mut extra = Vec::new();
-    let eighty = ddss::checks::range::shift(g.as_of, -80, 0).expect("date");
     let planned: std::collections::HashSet<usize> = plan.iter().map(|(j, _)| *j).collect();
-    let under_eighty: Vec<usize> = (0..persons.len())
-        .filter(|i| {
-            let p = &persons[*i];
-            p.death.is_none()
-                && p.birth > eighty
-                && intact_ids.contains(p.id.as_str())
-                && !planned.contains(i)
-        })
-        .collect();
+    // Living people not yet in the list whose register ID is intact, aged
+    // 18–74 at the as-of date: too young for every elderly group but (a).
+    let too_young: Vec<usize> = {
+        let (adult, seventy_five) = (
+            ddss::checks::range::shift(g.as_of, -18, 0).expect("date"),
+            ddss::checks::range::shift(g.as_of, -75, 0).expect("date"),
+        );
+        (0..persons.len())
+            .filter(|i| {
+                let p = &persons[*i];
+                p.death.is_none()
+                    && p.birth <= adult
+                    && p.birth > seventy_five
+                    && intact_ids.contains(p.id.as_str())
+                    && !planned.contains(i)
+            })
+            .collect()
+    };
     for i in 0..sheet.rows.len() {
         if !g.chance(g.rate) {
             continue;
         }
         let row = &mut sheet.rows[i];
-        match g.rng.random_range(0..12) {
+        match g.rng.random_range(0..17) {
             11 => {
                 let garbled = garble_name(g, &row.cells[1].clone());
                 row.cells[1] = garbled;
@@ -694,7 +775,7 @@ fn btxh(
                     .collect();
                 if let Some(&dead) = fresh.get(g.rng.random_range(0..fresh.len().max(1))) {
                     paid_dead.push(dead);
-                    let mut r = row_for(g, &persons[dead], "nguoi_khuyet_tat");
+                    let mut r = row_for(g, &persons[dead], "nguoi_khuyet_tat", None);
                     r.tag("BT-005");
                     *row = r;
                 }
@@ -713,22 +794,90 @@ fn btxh(
                 row.tag("BT-007");
             }
             5 => {
-                row.cells[5] = g.pick(&["360000", "270000", "0"]).to_string();
-                row.tag("BT-008");
+                // Paid below the standard in force on the record's update date.
+                let updated =
+                    NaiveDate::parse_from_str(&row.cells[10], VN).expect("generated date");
+                let below = if updated >= ymd(2024, 7, 1) {
+                    ["360000", "270000", "0"]
+                } else {
+                    ["300000", "270000", "0"]
+                };
+                row.cells[5] = g.pick(&below).to_string();
+                row.tag(if updated >= ymd(2024, 7, 1) {
+                    "BT-008"
+                } else {
+                    "BT-016"
+                });
             }
-            6 if !under_eighty.is_empty() => {
-                let young = under_eighty[g.rng.random_range(0..under_eighty.len())];
-                if !sheet.rows.iter().any(|r| r.cells[0] == persons[young].id)
-                    && !extra.iter().any(|r: &Row| r.cells[0] == persons[young].id)
+            6 | 12 | 13 if !too_young.is_empty() => {
+                // An elderly group whose age floor the person had not reached
+                // when the allowance started: (c) before 01/7/2025 needs 80
+                // (BT-010), (c) from then on 75 (BT-017), (b) 75 (BT-018), (a)
+                // 60 (BT-019).
+                let young = too_young[g.rng.random_range(0..too_young.len())];
+                let p = &persons[young];
+                if sheet.rows.iter().any(|r| r.cells[0] == p.id)
+                    || extra.iter().any(|r: &Row| r.cells[0] == p.id)
                 {
-                    let mut r = row_for(g, &persons[young], "nguoi_cao_tuoi");
-                    r.tag("BT-010");
-                    sheet.rows[i] = r;
+                    continue;
                 }
+                let (from, to) = (ymd(2021, 7, 1), g.as_of - TimeDelta::days(30));
+                let reform = super::defects::reform_day();
+                let choice = match g.rng.random_range(0..4) {
+                    0 if from < reform => Some(('c', from, (reform - TimeDelta::days(1)).min(to))),
+                    1 if to >= reform => Some(('c', reform.max(from), to)),
+                    2 => Some(('b', from, to)),
+                    _ => {
+                        // (a) needs 60: only someone still under 60 at the start.
+                        let sixtieth = years_after(p.birth, 60);
+                        (sixtieth > from)
+                            .then(|| ('a', from, (sixtieth - TimeDelta::days(1)).min(to)))
+                    }
+                };
+                let Some((point, lo, hi)) = choice.filter(|(_, lo, hi)| lo <= hi) else {
+                    continue;
+                };
+                let start = g.date_between(lo, hi);
+                let rule = match point {
+                    'c' if start < reform => "BT-010",
+                    'c' => "BT-017",
+                    'b' => "BT-018",
+                    _ => "BT-019",
+                };
+                let elderly = Elderly {
+                    point: match point {
+                        'a' => "a",
+                        'b' => "b",
+                        _ => "c",
+                    },
+                    start,
+                };
+                let mut r = row_for(g, p, "nguoi_cao_tuoi", Some(elderly));
+                r.tag(rule);
+                sheet.rows[i] = r;
+            }
+            14 => {
+                // The standard before 01/7/2024 (NĐ 20/2021/NĐ-CP Điều 4:
+                // 360,000 đ) on a record last updated before then, paid
+                // below it; the record is stale too.
+                let before = ymd(2024, 6, 30).min(g.as_of - TimeDelta::days(400));
+                let updated = g.date_between(before - TimeDelta::days(600), before);
+                row.cells[10] = updated.format(VN).to_string();
+                row.cells[5] = g.pick(&["300000", "270000", "0"]).to_string();
+                row.tag("BT-016");
+                row.tag("BT-011");
             }
             7 => {
                 row.cells[10] = g.stale().format(VN).to_string();
                 row.tag("BT-011");
+            }
+            15 if row.cells[4] == "nguoi_cao_tuoi" => {
+                row.cells[11] = String::new();
+                row.tag("BT-020");
+            }
+            16 if row.cells[4] == "nguoi_cao_tuoi" => {
+                row.cells[11] = g.pick(&["e", "5c", "C"]).to_string();
+                row.tag("BT-021");
             }
             _ => {
                 row.cells[3] = bad_commune_on(g, g.as_of);

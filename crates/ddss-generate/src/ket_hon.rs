@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
 use super::defects::{VN, bad_commune, garble_name, reform_day};
-use super::{Gen, Person, Row, Sheet, ymd};
+use super::{Gen, Person, Row, Sheet, age_at, years_after, ymd};
 
 const COLUMNS: &[&str] = &[
     "so_dang_ky",
@@ -20,21 +20,6 @@ const COLUMNS: &[&str] = &[
     "ma_xa",
     "ngay_cap_nhat",
 ];
-
-/// `years` after `date`, Feb 29 moving to Mar 1 as the law counts birthdays.
-fn years_after(date: NaiveDate, years: i32) -> NaiveDate {
-    date.with_year(date.year() + years)
-        .unwrap_or_else(|| ymd(date.year() + years, 3, 1))
-}
-
-/// Age in full years at `at`, computed independently of the `age` check.
-fn age_at(birth: NaiveDate, at: NaiveDate) -> i32 {
-    let mut age = at.year() - birth.year();
-    if years_after(birth, age) > at {
-        age -= 1;
-    }
-    age
-}
 
 fn year_digits_agree(id: &str, birth: NaiveDate) -> bool {
     id.len() == 12 && id[4..6] == format!("{:02}", birth.year() % 100)

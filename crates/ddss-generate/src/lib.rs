@@ -137,6 +137,21 @@ impl Sheet {
     }
 }
 
+/// `years` after `date`, Feb 29 moving to Mar 1 as the law counts birthdays.
+pub(crate) fn years_after(date: NaiveDate, years: i32) -> NaiveDate {
+    date.with_year(date.year() + years)
+        .unwrap_or_else(|| ymd(date.year() + years, 3, 1))
+}
+
+/// Age in full years at `at`, computed independently of the `age` check.
+pub(crate) fn age_at(birth: NaiveDate, at: NaiveDate) -> i32 {
+    let mut age = at.year() - birth.year();
+    if years_after(birth, age) > at {
+        age -= 1;
+    }
+    age
+}
+
 /// A synthetic citizen of the register.
 #[derive(Clone, Debug)]
 pub(crate) struct Person {
