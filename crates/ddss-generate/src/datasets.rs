@@ -123,8 +123,8 @@ fn tag_unregistered_deaths(register: &mut Sheet, deaths: &Sheet) {
     }
 }
 
-/// BT-015 ground truth, worked out independently of the check: the
-/// beneficiary's ID is not in the register, or its name (after NFC, case and
+/// BT-015 ground truth, worked out independently of the check: for a
+/// beneficiary with an ID, the ID is not in the register, or its name (after NFC, case and
 /// spacing) or birth date differs from the register's first row with that ID.
 fn tag_register_mismatches(register: &Sheet, btxh: &mut Sheet) {
     use std::collections::HashMap;
@@ -143,6 +143,9 @@ fn tag_register_mismatches(register: &Sheet, btxh: &mut Sheet) {
         first.entry(row.cells[0].as_str()).or_insert(row);
     }
     for row in &mut btxh.rows {
+        if missing(&row.cells[0]) {
+            continue; // no ID: the check does not apply
+        }
         let mismatch = match first.get(row.cells[0].as_str()) {
             None => true,
             Some(reg) => {
@@ -271,7 +274,7 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
             fails: vec![],
         });
     }
-    let [id, name, birth, sex, commune, _, death, updated] = [
+    let [id, name, birth, sex, commune, status, death, updated] = [
         "so_dinh_danh",
         "ho_ten",
         "ngay_sinh",
@@ -297,9 +300,12 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
             kinds.extend([2, 3, 13]);
         }
         if p.death.is_none() {
-            kinds.extend([6, 7]);
+            kinds.extend([6, 7, 9]);
+            if !p.referenced {
+                kinds.push(1);
+            }
         } else {
-            kinds.push(10);
+            kinds.extend([10, 11]);
         }
         let row = &mut sheet.rows[i];
         match *g.pick(&kinds) {
@@ -370,6 +376,20 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 row.cells[death] = String::new();
                 row.tag("DC-010");
             }
+            1 => {
+                // The ID never entered: nobody else looks this person up.
+                row.cells[id] = String::new();
+                row.tag("DC-001");
+            }
+            9 => {
+                row.cells[status] = g.pick(&["Sống", "con song", "1"]).to_string();
+                row.tag("DC-009");
+            }
+            11 => {
+                let before = p.birth - TimeDelta::days(g.rng.random_range(1..=3650));
+                row.cells[death] = before.format(ISO).to_string();
+                row.tag("DC-011");
+            }
             _ => {
                 row.cells[updated] = g.stale().format(ISO).to_string();
                 row.tag("DC-012");
@@ -433,7 +453,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
             continue;
         }
         let b = persons[plan[i].0].birth;
-        let mut kinds = vec![2, 3, 6, 8, 9, 10, 11, 13, 14, 15];
+        let mut kinds = vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15];
         if b + TimeDelta::days(61) <= g.as_of {
             kinds.push(12);
         }
@@ -449,6 +469,37 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
             3 => {
                 sheet.rows[i].cells[id] = "-".into();
                 sheet.rows[i].tag("KS-003");
+            }
+            1 => {
+                sheet.rows[i].cells[key] = String::new();
+                sheet.rows[i].tag("KS-001");
+            }
+            4 => {
+                // The other sex: the ID's gender digit no longer agrees.
+                let other = if sheet.rows[i].cells[sex] == "Nam" {
+                    "Nữ"
+                } else {
+                    "Nam"
+                };
+                sheet.rows[i].cells[sex] = other.into();
+                sheet.rows[i].tag("KS-004");
+            }
+            5 => {
+                sheet.rows[i].cells[col("ho_ten")] = "NULL".into();
+                sheet.rows[i].tag("KS-005");
+            }
+            7 => {
+                // Born before 1900: the ID's year and century digits cannot
+                // agree, and the registration is years late.
+                let day = if b.month() == 2 {
+                    b.day().min(28)
+                } else {
+                    b.day()
+                };
+                sheet.rows[i].cells[birth] = format!("{day:02}/{:02}/1899", b.month());
+                sheet.rows[i].tag("KS-007");
+                sheet.rows[i].tag("KS-004");
+                sheet.rows[i].tag("KS-012");
             }
             6 => {
                 sheet.rows[i].cells[birth] = format!("30/02/{}", b.year());
@@ -546,7 +597,17 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
         let d =
             NaiveDate::parse_from_str(&sheet.rows[i].cells[death], ISO).expect("generated date");
         let row = &mut sheet.rows[i];
-        match g.rng.random_range(0..6) {
+        match g.rng.random_range(0..7) {
+            6 => {
+                // A second registration of the same death with no ID entered.
+                let mut copy = row.clone();
+                copy.fails.clear();
+                g.death_serial += 1;
+                copy.cells[key] = format!("KT-{}-{:06}", d.year(), g.death_serial);
+                copy.cells[id] = String::new();
+                copy.tag("KT-001");
+                extra.push(copy);
+            }
             0 => {
                 // An old 9-digit CMND number.
                 let cut = row.cells[id][..9].to_string();
@@ -748,7 +809,28 @@ fn btxh(
             continue;
         }
         let row = &mut sheet.rows[i];
-        match g.rng.random_range(0..17) {
+        match g.rng.random_range(0..20) {
+            17 => {
+                // The ID never entered: the rules that read it do not apply.
+                row.cells[0] = String::new();
+                row.tag("BT-001");
+            }
+            18 if row.cells[0].len() == 12 => {
+                // The leading zero lost when the column was opened as a
+                // number: malformed, and nobody's ID in the register.
+                let short = row.cells[0][1..].to_string();
+                if g.claim_id(&short) {
+                    row.cells[0] = short;
+                    row.tag("BT-002");
+                    row.tag("BT-004");
+                }
+            }
+            19 if row.cells[4] != "nguoi_cao_tuoi" => {
+                row.cells[4] = g
+                    .pick(&["khuyet_tat", "NKT", "Người khuyết tật"])
+                    .to_string();
+                row.tag("BT-009");
+            }
             11 => {
                 let garbled = garble_name(g, &row.cells[1].clone());
                 row.cells[1] = garbled;

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
-use super::defects::{VN, bad_commune, garble_name, reform_day};
+use super::defects::{VN, bad_commune_on, garble_name, reform_day};
 use super::{Gen, Person, Row, Sheet, age_at, years_after, ymd};
 
 const COLUMNS: &[&str] = &[
@@ -114,7 +114,7 @@ pub(super) fn sheet(
         let registered = couples[i].2;
         let post_reform = registered >= reform_day();
         let row = &mut sheet.rows[i];
-        match g.rng.random_range(0..14) {
+        match g.rng.random_range(0..15) {
             0 => {
                 row.cells[h_id] = String::new();
                 row.tag("KH-001");
@@ -180,13 +180,19 @@ pub(super) fn sheet(
                     row.tag("KH-012"); // an old-list code on a post-reform date
                 }
             }
-            9 if post_reform => {
+            9 => {
+                // No such day: the rules that read the date do not apply.
                 row.cells[date] = format!("31/02/{}", registered.year());
                 row.tag("KH-010");
             }
-            10 if post_reform => {
-                row.cells[commune] = bad_commune(g);
+            10 => {
+                row.cells[commune] = bad_commune_on(g, registered);
                 row.tag("KH-012");
+            }
+            13 => {
+                let birth = persons[couples[i].1].birth;
+                row.cells[w_id] = g.new_id(birth, false);
+                row.tag("KH-009");
             }
             11 => {
                 row.cells[h_name] = garble_name(g, &row.cells[h_name].clone());
