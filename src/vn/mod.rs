@@ -14,9 +14,10 @@ pub mod cmnd;
 pub mod date;
 pub mod deadline;
 pub mod fold;
+pub mod lexicon;
 pub mod reference;
 pub mod register_match;
-mod syllable;
+pub mod syllable;
 pub mod text;
 
 use std::sync::Arc;

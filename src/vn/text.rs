@@ -155,11 +155,15 @@ fn plausible(s: &str) -> bool {
 }
 
 /// `aâ`, `eã`, `oê`… — a plain vowel followed by a marked one that can only
-/// be VNI's "letter + modifier" bytes.
+/// be VNI's "letter + modifier" bytes; in a word of an official name
+/// ("Laêê") it is the name.
 fn has_impossible_pair(s: &str) -> bool {
-    s.chars()
-        .zip(s.chars().skip(1))
-        .any(|(a, b)| impossible_pair(a, b))
+    s.split(|c: char| !c.is_alphabetic()).any(|w| {
+        w.chars()
+            .zip(w.chars().skip(1))
+            .any(|(a, b)| impossible_pair(a, b))
+            && !super::lexicon::is_known(w)
+    })
 }
 
 fn impossible_pair(a: char, b: char) -> bool {
@@ -173,10 +177,13 @@ fn impossible_pair(a: char, b: char) -> bool {
     !b.is_ascii() && followers.contains(b.to_lowercase().next().unwrap_or(b))
 }
 
+/// A capital right after a lowercase letter where one of the two is not
+/// ASCII (`ThÃ nh`): the mark of UTF-8 read as Windows-1252. Two ASCII
+/// letters (`EaBar`, an official commune name) are no encoding damage.
 fn has_inner_capital(s: &str) -> bool {
     s.chars()
         .zip(s.chars().skip(1))
-        .any(|(a, b)| a.is_lowercase() && b.is_uppercase())
+        .any(|(a, b)| a.is_lowercase() && b.is_uppercase() && !(a.is_ascii() && b.is_ascii()))
 }
 
 /// Whether [`inspect`] would pass `value`, decided in one pass without
@@ -322,6 +329,7 @@ fn repair_mojibake(s: &str) -> Option<(&'static str, String)> {
     }
     // Garbled text is either visibly wrong (letters Vietnamese has not) or
     // made of real letters in impossible words ("thaìn"): only then decode.
+    // A word of an official name is never impossible ("Boòng", "Laêê").
     let impossible_word = s
         .split(|c: char| !c.is_alphabetic())
         .any(|w| !w.is_ascii() && syllable_count(w) == 0);
@@ -337,8 +345,11 @@ fn repair_mojibake(s: &str) -> Option<(&'static str, String)> {
     // Several decodings may give valid letters; the one with the most real
     // Vietnamese syllables wins if it improves on the input, and a tie
     // means we are not sure.
+    // Words are split at spaces and punctuation, not at invisible
+    // characters: TCVN3's "ư" is byte 0xAD, a soft hyphen to a Windows-1252
+    // reader, and "L\u{AD}u" is one damaged word, not the words "L" and "u".
     let baseline = s
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !c.is_alphabetic() && !is_invisible(c))
         .filter(|w| plausible(w) && syllable_count(w) == 1)
         .count();
     let mut fits: Vec<(&'static str, String, usize)> = candidates
@@ -359,6 +370,25 @@ fn repair_mojibake(s: &str) -> Option<(&'static str, String)> {
         }
         _ => None,
     }
+}
+
+/// U+00AD with a letter on each side.
+fn soft_hyphen_inside_word(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| w[1] == '\u{00AD}' && w[0].is_alphabetic() && w[2].is_alphabetic())
+}
+
+/// The first word that breaks a hard rule of Vietnamese syllables and is
+/// no word of an official name, with the rule.
+fn impossible_syllable(s: &str) -> Option<(String, &'static str)> {
+    s.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_ascii())
+        .find_map(|w| {
+            let why = super::syllable::violation(w)?;
+            (!super::lexicon::is_known(w)).then(|| (w.to_string(), why))
+        })
 }
 
 /// Capital after a space, hyphen or apostrophe (ethnic-minority names such
@@ -397,7 +427,15 @@ fn inspect_thoroughly(value: &str, name: bool) -> Option<Finding> {
         reasons.push(format!("lỗi phông chữ: văn bản {encoding} hiển thị sai"));
         fixed = repaired;
     }
-    if let Some(c) = fixed.chars().find(|c| is_invisible(*c)) {
+    if soft_hyphen_inside_word(&fixed) {
+        // A soft hyphen between letters that no decoding explained: most
+        // likely TCVN3's "ư" (byte 0xAD); deleting it would be a wrong fix.
+        reasons.push(
+            "có ký tự U+00AD giữa hai chữ cái: có thể là chữ 'ư' mã TCVN3 (ABC) hiển thị sai"
+                .into(),
+        );
+        certain = false;
+    } else if let Some(c) = fixed.chars().find(|c| is_invisible(*c)) {
         reasons.push(format!(
             "có ký tự điều khiển hoặc ký tự vô hình (U+{:04X})",
             c as u32
@@ -415,6 +453,12 @@ fn inspect_thoroughly(value: &str, name: bool) -> Option<Finding> {
         reasons
             .push("chưa chuẩn hoá Unicode NFC (dấu tổ hợp rời hoặc lẫn hai kiểu chuẩn hoá)".into());
         fixed = nfc;
+    }
+    if let Some((word, why)) = impossible_syllable(&fixed) {
+        reasons.push(format!(
+            "từ '{word}' không thể là âm tiết tiếng Việt ({why}): có thể lỗi phông chữ hoặc gõ sai"
+        ));
+        certain = false;
     }
     if !plausible(&fixed.replace(char::is_whitespace, " ")) {
         let odd: String = fixed
@@ -649,6 +693,62 @@ mod tests {
         let f = inspect("Müller", false).unwrap();
         assert!(f.detail.contains("ngoài bảng chữ"));
         assert_eq!(f.suggestion, None, "no certain fix");
+    }
+
+    #[test]
+    fn tcvn3_u_horn_is_decoded_never_deleted() {
+        // TCVN3 "ư" is byte 0xAD: a soft hyphen to a Windows-1252 reader.
+        let f = inspect("Tr\u{AD}êng Chinh", false).expect("damage found");
+        assert_eq!(
+            f.suggestion.as_deref(),
+            Some("Trường Chinh"),
+            "{}",
+            f.detail
+        );
+        // A soft hyphen between letters that no decoding explains is not
+        // deleted with certainty.
+        let f = inspect("Ab\u{AD}cd", false).expect("found");
+        assert_eq!(f.suggestion, None, "{}", f.detail);
+        assert!(f.detail.contains("U+00AD"), "{}", f.detail);
+        // Between words it is a stray character, removed.
+        let f = inspect("An \u{AD}Bình", false).expect("found");
+        assert_eq!(f.suggestion.as_deref(), Some("An Bình"));
+    }
+
+    #[test]
+    fn words_that_cannot_be_vietnamese_are_flagged_without_a_fix() {
+        // Each is found. These are classic legacy-encoding damage, and one
+        // decoding turns each into real syllables: that is the fix.
+        for (s, fixed) in [
+            ("Quúnh", "Quỳnh"),
+            ("Cèc", "Cốc"),
+            ("Dòch", "Dịch"),
+            ("Vónh", "Vĩnh"),
+            ("Phuò", "Phụ"),
+            ("Hýng", "Hưng"),
+            ("Nguyễn Thị Quúnh", "Nguyễn Thị Quỳnh"),
+        ] {
+            let f = inspect(s, true).unwrap_or_else(|| panic!("{s} passed"));
+            assert_eq!(f.suggestion.as_deref(), Some(fixed), "{s}: {}", f.detail);
+        }
+        // What no decoding explains is reported as impossible, with no fix.
+        for w in ["Cèc", "Dòch", "Vónh", "Phuò", "Hýng", "Quúnh"] {
+            let (word, _) = impossible_syllable(w).unwrap_or_else(|| panic!("{w}"));
+            assert_eq!(word, w);
+        }
+        let f = inspect("Bùt Lâm", false).expect("found");
+        assert!(
+            f.detail.contains("không thể là âm tiết") || f.suggestion.is_some(),
+            "{}",
+            f.detail
+        );
+        if f.suggestion.is_none() {
+            assert!(f.detail.contains("'Bùt'"), "{}", f.detail);
+        }
+        // Official names that break the rules are the exceptions.
+        for s in ["Xã Ia Boòng", "Xã EaBar", "Xã Laêê", "Xã Zuôich", "Nà Ơt"] {
+            assert_eq!(inspect(s, false), None, "{s}");
+        }
     }
 
     #[test]
