@@ -18,6 +18,25 @@ pub fn write_atomic<T>(
     Ok(value)
 }
 
+/// Removes the temp files an interrupted run left in `dir` (`.ddss-….tmp`,
+/// `.ddss-rows-….tmp`): a run killed mid-write leaves its temp file, never a
+/// half-written report, and the next run clears it. Returns how many.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(".ddss-") && name.ends_with(".tmp")
+        })
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// A temp file (`<prefix>….tmp`) in the folder of `path`, created if
 /// needed: on the same file system, so a rename can put it in place.
 pub fn temp_file_beside(path: &Path, prefix: &str) -> std::io::Result<NamedTempFile> {

@@ -145,8 +145,17 @@ pub enum Format {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| UsageError::AsOf { value: s.into() }.to_string())
+    use chrono::Datelike;
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| UsageError::AsOf { value: s.into() }.to_string())?;
+    if !crate::engine::typing::YEARS.contains(&date.year()) {
+        return Err(format!(
+            "'{s}': the as-of date must lie between the years {} and {}",
+            crate::engine::typing::YEARS.start(),
+            crate::engine::typing::YEARS.end()
+        ));
+    }
+    Ok(date)
 }
 
 /// Runs the command line; returns the process exit code.

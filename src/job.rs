@@ -12,7 +12,7 @@ use crate::error::UsageError;
 use crate::pack::PackSet;
 use crate::report::outputs::{HistoryRecord, ResultsJson, Scorecard, Workbook};
 use crate::report::violations::CsvSinks;
-use crate::report::{self, Lang, Report};
+use crate::report::{Lang, Report};
 use crate::results::RunResults;
 
 #[derive(Debug, Clone)]
@@ -35,25 +35,43 @@ pub struct RunOptions {
 
 /// Validates `inputs` against `packs`, writes the violations files and the
 /// reports under `options.out_dir`, and returns the run.
+///
+/// The output folder after a run holds that run's report set: temp files an
+/// interrupted run left are removed first, violations files of datasets
+/// this run did not produce are removed, and `results.json` is written last
+/// — it is the commit record: until it is replaced, the previous run's
+/// results stand. A report that cannot be written does not stop the others;
+/// it is listed in `results.json` (`report_errors`) and the exit code is 2.
 pub fn run_output(
     packs: &PackSet,
     inputs: &[PathBuf],
     options: &RunOptions,
 ) -> Result<RunOutput, UsageError> {
+    use chrono::Datelike;
+    if !crate::engine::typing::YEARS.contains(&options.as_of.year()) {
+        return Err(UsageError::AsOf {
+            value: options.as_of.to_string(),
+        });
+    }
     let plan = plan_run(packs, inputs, options.memory_limit)?;
-    let sinks = CsvSinks::create(&options.out_dir, options.mask)?;
+    let out_dir = options.out_dir.clone();
+    for dir in [
+        out_dir.clone(),
+        out_dir.join("violations"),
+        crate::history::dir(&out_dir),
+    ] {
+        crate::atomic::remove_stale_temp_files(&dir);
+    }
+    let sinks = CsvSinks::create(&out_dir, options.mask)?;
     let execute_options = ExecuteOptions {
         as_of: options.as_of,
         progress: options.progress,
         fail_under: options.fail_under,
         targets: options.targets.clone(),
     };
-    let run = execute(&plan, &execute_options, &sinks);
-    let out_dir = options.out_dir.clone();
-    let reports: [&dyn Report; 4] = [
-        &ResultsJson {
-            out_dir: out_dir.clone(),
-        },
+    let mut run = execute(&plan, &execute_options, &sinks);
+    remove_other_violations_files(&out_dir, &run);
+    let reports: [&dyn Report; 3] = [
         &HistoryRecord {
             out_dir: out_dir.clone(),
         },
@@ -63,13 +81,48 @@ pub fn run_output(
             lang: options.lang,
         },
         &Scorecard {
-            out_dir,
+            out_dir: out_dir.clone(),
             lang: options.lang,
         },
     ];
-    let _phase = crate::timings::phase("run: results, history, workbook, scorecard");
-    report::write_all(&reports, &run)?;
+    let _phase = crate::timings::phase("run: history, workbook, scorecard, results");
+    for report in reports {
+        if let Err(e) = report.write(&run) {
+            run.results
+                .report_errors
+                .push(format!("{}: {e}", report.name()));
+        }
+    }
+    if !run.results.report_errors.is_empty() {
+        run.results.exit_code = crate::exit::USAGE;
+    }
+    let committed = ResultsJson { out_dir }.write(&run);
+    if let Some(first) = run.results.report_errors.first() {
+        eprintln!("ddss: {first}");
+    }
+    committed?;
     Ok(run)
+}
+
+/// Violations files in `<out>/violations/` that this run did not write
+/// (datasets of earlier runs): removed, so the folder is this run's.
+fn remove_other_violations_files(out_dir: &std::path::Path, run: &RunOutput) {
+    let written: std::collections::HashSet<std::path::PathBuf> = run
+        .results
+        .datasets
+        .iter()
+        .filter_map(|d| d.violations_file.as_ref())
+        .map(|f| out_dir.join(f))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(out_dir.join("violations")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "csv") && !written.contains(&path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// [`run_output`], returning the results only.

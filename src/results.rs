@@ -22,6 +22,9 @@ pub struct RunResults {
     pub datasets: Vec<DatasetResult>,
     /// Input files no pack (or more than one pack) claims.
     pub unmatched_inputs: Vec<UnmatchedInput>,
+    /// Reports that could not be written (the run's exit code is then 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,6 +220,9 @@ pub enum ErrorKind {
     Structure,
     /// A rule could not be evaluated.
     Rule,
+    /// Checking the dataset stopped on an internal error (a panic in ddss or
+    /// a library it uses); the other datasets were still validated.
+    Internal,
 }
 
 /// A minimum score a dataset must reach.

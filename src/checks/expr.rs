@@ -76,12 +76,47 @@ fn with_as_of(sql: &str, as_of: NaiveDate) -> String {
     DATE_LITERAL.replace_all(&sql, "DATE('$1')").into_owned()
 }
 
+/// Longest interval a rule may add to or subtract from a date. Rules
+/// speak of legal ages and deadlines; an interval of thousands of years can
+/// only overflow the date arithmetic.
+const MAX_INTERVAL_YEARS: f64 = 1000.0;
+
+/// Rejects `INTERVAL '…'` literals longer than [`MAX_INTERVAL_YEARS`].
+fn check_intervals(sql: &str) -> Result<(), String> {
+    static INTERVAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bINTERVAL\s*'\s*[+-]?([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
+            .expect("regex")
+    });
+    for c in INTERVAL.captures_iter(sql) {
+        let n: f64 = c[1].parse().unwrap_or(f64::INFINITY);
+        let unit = c[2].to_ascii_lowercase();
+        let per_year = match unit.trim_end_matches('s') {
+            "year" | "y" => 1.0,
+            "month" | "mon" | "mo" => 12.0,
+            "week" | "w" => 52.0,
+            "day" | "d" => 365.0,
+            "hour" | "h" => 8_760.0,
+            "minute" | "min" | "m" => 525_600.0,
+            _ => 31_536_000.0,
+        };
+        if n / per_year > MAX_INTERVAL_YEARS {
+            return Err(format!(
+                "INTERVAL '{} {}' in '{sql}' is longer than {MAX_INTERVAL_YEARS} years; \
+                 rules compare dates of records, give a shorter interval",
+                &c[1], &c[2]
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parses an SQL boolean and lists the columns it reads; errors name an
 /// undeclared column (with the closest declared one) or the SQL problem.
 pub fn parse_sql_condition(
     sql: &str,
     declared: &IndexMap<String, ColumnType>,
 ) -> Result<(Expr, Vec<String>), String> {
+    check_intervals(sql)?;
     let placeholder = NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date");
     let expr = polars::sql::sql_expr(with_as_of(sql, placeholder)).map_err(|e| {
         format!(
@@ -214,5 +249,23 @@ mod tests {
             &[("d", &["2024-06-30", "2024-07-01", "2025-01-01"])],
         );
         assert_eq!(got, [Some(true), Some(false), Some(false)]);
+    }
+
+    #[test]
+    fn intervals_beyond_a_thousand_years_are_a_pack_error() {
+        let columns = "d = { type = \"date\", format = \"%Y-%m-%d\" }";
+        for expr in [
+            "d + INTERVAL '300000 years' > d",
+            "d - interval '20000 months' < d",
+            "d + INTERVAL '9999999 days' > d",
+        ] {
+            let err = parse_error(columns, &format!("check = \"expr\"\nexpr = \"{expr}\""));
+            assert!(err.contains("longer than 1000 years"), "{expr}: {err}");
+        }
+        assert_eq!(super::check_intervals("d + INTERVAL '60 days' > d"), Ok(()));
+        assert_eq!(
+            super::check_intervals("d + INTERVAL '100 years' > d"),
+            Ok(())
+        );
     }
 }

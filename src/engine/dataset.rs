@@ -505,9 +505,12 @@ impl Violations<'_> {
                     column: columns.join(","),
                     value,
                     message: Cow::Borrowed(&rule.message),
-                    detail: explained
-                        .and_then(|(d, _)| d.as_deref())
-                        .map(|d| scrub(d, &replacements)),
+                    detail: explained.and_then(|(d, _)| d.as_deref()).map(|d| {
+                        match crate::model::pii::render(d, mask) {
+                            Cow::Borrowed(d) => scrub(d, &replacements),
+                            Cow::Owned(d) => Cow::Owned(scrub(&d, &replacements).into_owned()),
+                        }
+                    }),
                     suggestion,
                 })?;
             }

@@ -72,8 +72,16 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                 bar.set_message("đọc từng phần");
                 return None;
             }
-            let table = read_table(&d.path, &read_options(&d.pack), &|bytes| {
-                bar.set_position(bytes)
+            let table = isolated(|| {
+                read_table(&d.path, &read_options(&d.pack), &|bytes| {
+                    bar.set_position(bytes)
+                })
+            })
+            .unwrap_or_else(|message| {
+                Err(ReadError::Frame {
+                    path: d.path.clone(),
+                    message: format!("internal error while reading: {message}"),
+                })
             });
             bar.set_message("đang kiểm tra");
             Some(table)
@@ -116,14 +124,18 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         .map(|((d, table), bar)| {
             let result = match table.as_ref()? {
                 Ok(table) => {
-                    let checked = check_whole(d, table, options.as_of, &lookups, sinks);
-                    let read = ReadFacts {
-                        bytes: table.bytes,
-                        encoding: table.encoding.clone(),
-                        delimiter: table.delimiter,
-                        streamed: false,
-                    };
-                    dataset_result(d, options, sinks, checked, read)
+                    match isolated(|| check_whole(d, table, options.as_of, &lookups, sinks)) {
+                        Ok(checked) => {
+                            let read = ReadFacts {
+                                bytes: table.bytes,
+                                encoding: table.encoding.clone(),
+                                delimiter: table.delimiter,
+                                streamed: false,
+                            };
+                            dataset_result(d, options, sinks, checked, read)
+                        }
+                        Err(message) => internal_error(d, &message),
+                    }
                 }
                 Err(e) => unreadable(d, e),
             };
@@ -152,19 +164,22 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
             sink: &open_sink,
             progress: &progress,
         };
-        let result =
-            match validate_streamed(&d.pack, &d.path, &read_options(&d.pack), &lookups, &stream) {
-                Ok(s) => {
-                    let read = ReadFacts {
-                        bytes: s.bytes,
-                        encoding: s.encoding,
-                        delimiter: s.delimiter,
-                        streamed: true,
-                    };
-                    dataset_result(d, options, sinks, s.checked, read)
-                }
-                Err(e) => unreadable(d, &e),
-            };
+        let streamed = isolated(|| {
+            validate_streamed(&d.pack, &d.path, &read_options(&d.pack), &lookups, &stream)
+        });
+        let result = match streamed {
+            Ok(Ok(s)) => {
+                let read = ReadFacts {
+                    bytes: s.bytes,
+                    encoding: s.encoding,
+                    delimiter: s.delimiter,
+                    streamed: true,
+                };
+                dataset_result(d, options, sinks, s.checked, read)
+            }
+            Ok(Err(e)) => unreadable(d, &e),
+            Err(message) => internal_error(d, &message),
+        };
         finish_bar(bar, &result);
         datasets.push(result);
     }
@@ -196,11 +211,43 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                 problem: i.to_string(),
             })
             .collect(),
+        report_errors: vec![],
     };
     (results.status, results.exit_code) = crate::exit::run_status(&results);
     RunOutput {
         results,
         packs: plan.datasets.iter().map(|d| d.pack.clone()).collect(),
+    }
+}
+
+/// Runs `f`; a panic inside it (in ddss or a library it calls) becomes an
+/// error message, so one dataset's failure never takes the run down: every
+/// other dataset is still checked and every report written.
+fn isolated<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into())
+    })
+}
+
+fn internal_error(d: &PlannedDataset, message: &str) -> DatasetResult {
+    DatasetResult {
+        bytes: d.bytes,
+        errors: vec![DatasetError {
+            kind: ErrorKind::Internal,
+            line: None,
+            rule: None,
+            message: format!(
+                "{}: checking stopped on an internal error ({message}); the other datasets were \
+                 validated. Please report it with the rule pack {}",
+                super::run_plan::display(&d.path),
+                super::run_plan::display(&d.pack.path)
+            ),
+        }],
+        ..identity(d)
     }
 }
 
@@ -413,5 +460,22 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         units: vec![],
         provinces: vec![],
         streamed: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_message() {
+        assert_eq!(isolated(|| 7), Ok(7));
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let caught = isolated(|| -> u8 { panic!("Expected valid datetime") });
+        let formatted = isolated(|| -> u8 { panic!("row {}", 3) });
+        std::panic::set_hook(quiet);
+        assert_eq!(caught, Err("Expected valid datetime".to_string()));
+        assert_eq!(formatted, Err("row 3".to_string()));
     }
 }

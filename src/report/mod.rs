@@ -1,7 +1,8 @@
 //! Reports: what a finished run becomes for people and programs. Every
 //! output is a [`Report`] — a sink the results are handed to, as ripgrep's
 //! searcher hands matches to a printer — so a caller picks the set it wants
-//! (the CLI: results.json, history, workbook, scorecard, then the terminal).
+//! (the CLI, in `crate::job`: history, workbook, scorecard, then results.json
+//! as the commit record; then the terminal).
 //! Failing rows reach their CSV files earlier, while the engine checks
 //! batches, through [`violations::CsvSinks`].
 //!
@@ -39,16 +40,4 @@ pub trait Report {
 
     /// Writes it from the run's results.
     fn write(&self, run: &RunOutput) -> Result<(), UsageError>;
-}
-
-/// Writes every report in order. One that fails does not stop the others;
-/// the first failure is returned once all were tried.
-pub fn write_all(reports: &[&dyn Report], run: &RunOutput) -> Result<(), UsageError> {
-    let mut first = None;
-    for report in reports {
-        if let Err(e) = report.write(run) {
-            first.get_or_insert(e);
-        }
-    }
-    first.map_or(Ok(()), Err)
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::Lang;
-use super::cell::neutralise_formula;
+use super::cell::workbook_cell;
 use super::violations::DatasetViolations;
 use crate::atomic::write_atomic;
 use crate::error::UsageError;
@@ -147,12 +147,12 @@ fn build(
                 (Lang::En, Some(en)) => en.as_str(),
                 _ => rule.message.as_str(),
             };
-            summary.write_string(row, 0, &dataset.name)?;
-            summary.write_string(row, 1, &rule.id)?;
-            summary.write_string(row, 2, &rule.code)?;
+            summary.write_string(row, 0, workbook_cell(&dataset.name))?;
+            summary.write_string(row, 1, workbook_cell(&rule.id))?;
+            summary.write_string(row, 2, workbook_cell(&rule.code))?;
             summary.write_string(row, 3, dimension_label(rule.dimension, options.lang))?;
             summary.write_string(row, 4, severity_key(rule.severity))?;
-            summary.write_string(row, 5, neutralise_formula(message))?;
+            summary.write_string(row, 5, workbook_cell(message))?;
             summary.write_number(row, 6, rule.evaluated as f64)?;
             summary.write_number(row, 7, rule.failed as f64)?;
             if let Some(rate) = rule.pass_rate {
@@ -202,26 +202,18 @@ fn build(
             if let Some(line) = v.line {
                 sheet.write_number(row, 0, line as f64)?;
             }
-            sheet.write_string(row, 1, neutralise_formula(&v.key))?;
-            sheet.write_string(row, 2, &v.rule.id)?;
+            sheet.write_string(row, 1, workbook_cell(&v.key))?;
+            sheet.write_string(row, 2, workbook_cell(&v.rule.id))?;
             sheet.write_string(row, 3, dimension_label(v.rule.dimension, options.lang))?;
-            sheet.write_string(row, 4, &v.column)?;
-            sheet.write_string(row, 5, neutralise_formula(&v.value))?;
-            sheet.write_string(
-                row,
-                6,
-                neutralise_formula(v.suggestion.as_deref().unwrap_or("")),
-            )?;
+            sheet.write_string(row, 4, workbook_cell(&v.column))?;
+            sheet.write_string(row, 5, workbook_cell(&v.value))?;
+            sheet.write_string(row, 6, workbook_cell(v.suggestion.as_deref().unwrap_or("")))?;
             let message = match (options.lang, &v.rule.message_en) {
                 (Lang::En, Some(en)) => en.as_str(),
                 _ => &v.message,
             };
-            sheet.write_string(row, 7, neutralise_formula(message))?;
-            sheet.write_string(
-                row,
-                8,
-                neutralise_formula(v.detail.as_deref().unwrap_or("")),
-            )?;
+            sheet.write_string(row, 7, workbook_cell(message))?;
+            sheet.write_string(row, 8, workbook_cell(v.detail.as_deref().unwrap_or("")))?;
             Ok(())
         })?;
         finish_sheet(

@@ -34,6 +34,7 @@ use crate::contract::{
     CheckKind, Evaluation, JoinKey, JoinPlan, ParseContext, PlanContext, RowCheck, params,
 };
 use crate::error::RuleError;
+use crate::model::pii::{Quoted, marked};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,8 +213,18 @@ pub fn inspect(fields: &[(&str, Option<&str>, Option<&str>)]) -> Option<Finding>
         .iter()
         .filter_map(|(label, mine, theirs)| {
             let (mine, theirs) = ((*mine)?, (*theirs)?);
-            (fold(mine) != fold(theirs))
-                .then(|| format!("{label} khác: '{mine}' (hồ sơ) ≠ '{theirs}' (CSDL dân cư)"))
+            let quoted = |v: &str| match *label {
+                "họ tên" => marked(Quoted::Name, v),
+                "ngày sinh" => marked(Quoted::Date, v),
+                _ => v.to_string(),
+            };
+            (fold(mine) != fold(theirs)).then(|| {
+                format!(
+                    "{label} khác: '{}' (hồ sơ) ≠ '{}' (CSDL dân cư)",
+                    quoted(mine),
+                    quoted(theirs)
+                )
+            })
         })
         .collect();
     (!differences.is_empty()).then(|| Finding::new(differences.join("; ")))
@@ -234,11 +245,17 @@ mod tests {
             ("ngày sinh", Some("1990-01-02"), Some("1990-02-01")),
         ])
         .unwrap();
+        // The values are marked as personal data: shown as they are, or
+        // masked, by each output.
+        let shown = crate::model::pii::render(&f.detail, false);
         assert!(
-            f.detail
-                .contains("họ tên khác: 'Lê Văn An' (hồ sơ) ≠ 'Lê Văn Ân'"),
-            "{}",
-            f.detail
+            shown.contains("họ tên khác: 'Lê Văn An' (hồ sơ) ≠ 'Lê Văn Ân'"),
+            "{shown}"
+        );
+        let masked = crate::model::pii::render(&f.detail, true);
+        assert!(
+            masked.contains("'Lê V. A.' (hồ sơ) ≠ 'Lê V. Â.'") && masked.contains("'1990-**-**'"),
+            "{masked}"
         );
         assert!(f.detail.contains("ngày sinh khác"), "{}", f.detail);
         assert_eq!(
