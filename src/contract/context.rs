@@ -57,6 +57,19 @@ impl ParseContext<'_> {
     }
 
     fn find_reference(&self, file: &str) -> Result<PathBuf, String> {
+        // Packs read only files inside their rules folder: no absolute path,
+        // no way up ("..").
+        let relative = Path::new(file);
+        if file.is_empty()
+            || !relative
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(format!(
+                "reference file '{file}' must be a path inside the rules folder, relative to the pack \
+                 (no absolute path, no '..'), e.g. \"reference/communes_2025.csv\""
+            ));
+        }
         let mut dir = Some(self.pack_dir);
         while let Some(d) = dir {
             let candidate = d.join(file);

@@ -97,6 +97,37 @@ pub struct PackSet {
     pub files: Vec<PathBuf>,
 }
 
+/// Longest dataset name: with `-<file stem>` and `.csv` added it must stay
+/// a valid file name (255 bytes on common file systems).
+const MAX_DATASET_NAME: usize = 100;
+
+/// A pack file's text; invalid UTF-8 is named with its line.
+fn read_pack_text(file: &Path) -> Result<String, PackError> {
+    let bytes = std::fs::read(file).map_err(|source| PackError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..good].iter().filter(|b| **b == b'\n').count() + 1;
+        let column = good
+            - bytes[..good]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        PackError::Invalid {
+            path: file.to_path_buf(),
+            line,
+            message: format!(
+                "byte {column} of this line is not UTF-8; save the pack as UTF-8 (not Windows-1258 \
+                 or a legacy Vietnamese encoding)"
+            ),
+        }
+    })
+}
+
 /// Loads every `*.toml` under `root` (recursively; the `reference/` folder
 /// holds data, not packs). `root` may also be a single pack file.
 pub fn load_packs(root: &Path) -> Result<PackSet, PackError> {
@@ -115,10 +146,7 @@ pub fn load_packs(root: &Path) -> Result<PackSet, PackError> {
     let mut hasher = Sha256::new();
     let mut packs: Vec<Arc<RulePack>> = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|source| PackError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let text = read_pack_text(file)?;
         hasher.update(
             file.strip_prefix(rules_root)
                 .unwrap_or(file)
@@ -137,8 +165,15 @@ pub fn load_packs(root: &Path) -> Result<PackSet, PackError> {
         }
         packs.push(Arc::new(pack));
     }
+    // Names relative to the rules folder, so `rules`, `./rules` and an
+    // absolute path give the same hash for the same rules.
     for (path, digest) in references.digests() {
-        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update(
+            path.strip_prefix(rules_root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hasher.update(digest);
     }
     Ok(PackSet {
@@ -150,10 +185,7 @@ pub fn load_packs(root: &Path) -> Result<PackSet, PackError> {
 
 /// Loads one pack file on its own (tests, `check-rules` on a single file).
 pub fn load_pack(path: &Path) -> Result<RulePack, PackError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PackError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_pack_text(path)?;
     // On its own a pack may cite reference files anywhere above it.
     let root = path.ancestors().last().unwrap_or(Path::new("."));
     parse_pack(path, &text, root, &ReferenceTables::default())
@@ -232,6 +264,16 @@ pub fn parse_pack(
             format!(
                 "dataset name '{}' must be non-empty ASCII letters, digits, '_' or '-' (it names output files)",
                 ds.name
+            ),
+        ));
+    }
+    if ds.name.len() > MAX_DATASET_NAME {
+        return Err(invalid(
+            dataset_line,
+            format!(
+                "dataset name is {} characters long; give at most {MAX_DATASET_NAME} (it names output \
+                 files, and file systems refuse long names)",
+                ds.name.len()
             ),
         ));
     }
