@@ -11,6 +11,10 @@ processes, after one warm-up run each and in interleaved order:
 
 and prints medians, rows/s, peak RSS (/usr/bin/time) and the ratios
 ddss/floor and ddss/duckdb. It fails if ddss's counts differ from DuckDB's.
+
+DDSS_BASELINE_BIN=/path/to/older/ddss adds that binary, run the same way in
+the same interleaved rounds ("ddss, baseline"): a before/after comparison of
+a change measured in one run; its counts must equal ddss's.
 """
 
 import json
@@ -24,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DDSS = ROOT / "target" / "release" / "ddss"
+BASELINE = os.environ.get("DDSS_BASELINE_BIN")
 PACK = ROOT / "benches" / "packs" / "khai_sinh_12.toml"
 COMMUNES = ROOT / "rules" / "reference" / "communes_2024.csv"
 AS_OF = "2026-06-30"
@@ -183,8 +188,9 @@ def main():
         size_mb = path.stat().st_size / 1e6
         out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
         nounit, plus30 = variant_packs(out_dir)
-        ddss = lambda pack, out: [DDSS, "validate", "--rules", pack, "--out", Path(out_dir) / out,
-                                  "--as-of", AS_OF, "--no-progress", "--format", "json", path]
+        ddss = lambda pack, out, binary=DDSS: [binary, "validate", "--rules", pack, "--out",
+                                               Path(out_dir) / out, "--as-of", AS_OF, "--no-progress",
+                                               "--format", "json", path]
         tools = {
             "floor": [python, "-c", FLOOR, path],
             "duckdb": [python, "-c", DUCKDB, path, COMMUNES, AS_OF, ETHNIC],
@@ -192,6 +198,8 @@ def main():
             "ddss, no unit scores": ddss(nounit, "nounit"),
             "ddss, 12 + 30 rules": ddss(plus30, "plus30"),
         }
+        if BASELINE:
+            tools["ddss, baseline"] = ddss(PACK, "baseline", BASELINE)
         samples = {name: [] for name in tools}
         outputs = {}
         for i in range(runs + 1):  # the first round warms the page cache
@@ -208,6 +216,11 @@ def main():
         ours = {r["id"]: r["failed"] for r in result["datasets"][0]["rules"]}
         if ours != duck:
             sys.exit(f"counts differ at {rows} rows:\n ddss   {ours}\n duckdb {duck}")
+        if BASELINE:
+            base = json.loads(outputs["ddss, baseline"])
+            theirs = {r["id"]: r["failed"] for r in base["datasets"][0]["rules"]}
+            if ours != theirs:
+                sys.exit(f"counts differ from the baseline at {rows} rows:\n ddss     {ours}\n baseline {theirs}")
         medians = {n: (statistics.median(s for s, _ in v), max(r for _, r in v)) for n, v in samples.items()}
         table.append((rows, size_mb, medians, ours))
 
