@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | every dataset read and every threshold met |
 //! | 1 | a threshold was breached (a rule of severity `error` below its threshold, or a rule that could not be evaluated) |
-//! | 2 | bad usage or invalid rule pack (nothing validated) |
+//! | 2 | bad usage or invalid rule pack (nothing validated), or a report could not be written (`report_errors` in results.json) |
 //! | 3 | a dataset could not be read, or only in part; the others were still validated |
 //!
 //! When several apply the highest wins, except that 2 stops the run first.
