@@ -113,13 +113,19 @@ EXTRA_RULES = [
 
 
 def variant_packs(work):
-    """The benchmark pack without its unit column, and with 30 more rules."""
-    text = PACK.read_text(encoding="utf-8").replace("../../rules/reference/communes_2024.csv", str(COMMUNES))
+    """The benchmark pack without its unit column, and with 30 more rules.
+
+    Packs read reference files only inside their rules folder: the variants'
+    folder gets a `reference` link to rules/reference, as benches/packs has."""
+    text = PACK.read_text(encoding="utf-8")
+    link = Path(work) / "reference"
+    if not link.exists():
+        link.symlink_to(ROOT / "rules" / "reference", target_is_directory=True)
     nounit = Path(work) / "nounit.toml"
     nounit.write_text(text.replace('unit_column = "ma_xa"\n', ""), encoding="utf-8")
     rules = []
     for i, (body, column) in enumerate(EXTRA_RULES[:30], start=1):
-        rules.append(f'\n[[rules]]\nid = "X{i:02}"\n{body.format(c=column, communes=COMMUNES)}\n'
+        rules.append(f'\n[[rules]]\nid = "X{i:02}"\n{body.format(c=column, communes="reference/communes_2024.csv")}\n'
                      'dimension = "dung"\nseverity = "warn"\nmessage = "x"\n')
     plus30 = Path(work) / "plus30.toml"
     plus30.write_text(text + "".join(rules), encoding="utf-8")
