@@ -148,11 +148,11 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     use chrono::Datelike;
     let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| UsageError::AsOf { value: s.into() }.to_string())?;
-    if !crate::engine::typing::YEARS.contains(&date.year()) {
+    if !crate::contract::YEARS.contains(&date.year()) {
         return Err(format!(
             "'{s}': the as-of date must lie between the years {} and {}",
-            crate::engine::typing::YEARS.start(),
-            crate::engine::typing::YEARS.end()
+            crate::contract::YEARS.start(),
+            crate::contract::YEARS.end()
         ));
     }
     Ok(date)

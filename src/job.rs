@@ -48,7 +48,7 @@ pub fn run_output(
     options: &RunOptions,
 ) -> Result<RunOutput, UsageError> {
     use chrono::Datelike;
-    if !crate::engine::typing::YEARS.contains(&options.as_of.year()) {
+    if !crate::contract::YEARS.contains(&options.as_of.year()) {
         return Err(UsageError::AsOf {
             value: options.as_of.to_string(),
         });

@@ -189,7 +189,8 @@ fn whole_equals_pieces(content: &[u8], chunk_bytes: usize) -> Result<(), String>
             counts(&streamed.rules)
         ));
     }
-    if json(&whole.scores) != json(&streamed.scores) || json(&whole.units) != json(&streamed.units) {
+    if json(&whole.scores) != json(&streamed.scores) || json(&whole.units) != json(&streamed.units)
+    {
         return Err("scores or unit scores differ".into());
     }
     if std::fs::read(&whole_csv).unwrap() != std::fs::read(&piece_csv).unwrap() {
@@ -264,7 +265,15 @@ enum Mutation {
     ReplaceString(usize, &'static str),
 }
 
-const HOSTILE_NUMBERS: [&str; 7] = ["0", "-1", "99999999999999999999", "1e308", "nan", "-0.5", "3.5"];
+const HOSTILE_NUMBERS: [&str; 7] = [
+    "0",
+    "-1",
+    "99999999999999999999",
+    "1e308",
+    "nan",
+    "-0.5",
+    "3.5",
+];
 const HOSTILE_STRINGS: [&str; 10] = [
     "",
     "%H:%M",
@@ -320,9 +329,15 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::DeleteLine),
         any::<usize>().prop_map(Mutation::DoubleLine),
         (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Mutation::SwapLines(i, j)),
-        (any::<usize>(), proptest::sample::select(HOSTILE_NUMBERS.to_vec()))
+        (
+            any::<usize>(),
+            proptest::sample::select(HOSTILE_NUMBERS.to_vec())
+        )
             .prop_map(|(i, v)| Mutation::ReplaceNumber(i, v)),
-        (any::<usize>(), proptest::sample::select(HOSTILE_STRINGS.to_vec()))
+        (
+            any::<usize>(),
+            proptest::sample::select(HOSTILE_STRINGS.to_vec())
+        )
             .prop_map(|(i, v)| Mutation::ReplaceString(i, v)),
     ]
 }

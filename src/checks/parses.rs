@@ -41,9 +41,14 @@ impl Parses {
     }
 
     fn plan(&self, ctx: &PlanContext) -> Result<Expr, RuleError> {
+        // A date that parses but lies outside the years a record holds
+        // (`-262143-01-01`: `%Y` takes any number of digits) is no date.
+        let typed = ctx.typed(&self.column)?;
+        let out_of_years =
+            crate::contract::out_of_years(typed.clone(), &ctx.column_type(&self.column));
         Ok(when_present(
             ctx.raw(&self.column)?,
-            ctx.typed(&self.column)?.is_null(),
+            typed.is_null().or(out_of_years.fill_null(lit(false))),
         ))
     }
 }

@@ -20,6 +20,7 @@ pub use context::{
 };
 
 use crate::error::RuleError;
+use crate::model::ColumnType;
 
 /// What every check kind implements. A kind is also constructed from its
 /// rule's own keys by `fn parse(toml::Table, &ParseContext) -> Result<Self,
@@ -133,6 +134,60 @@ pub struct DatasetOutcome {
     pub evaluated: u64,
     pub failed: u64,
     pub details: Vec<String>,
+}
+
+/// Years a date in a record may have. `%Y` takes any number of digits, so
+/// `-262143-01-01` parses — and date arithmetic on it (`d - INTERVAL '1
+/// year'`) overflows inside polars. SQL conditions see such a date as
+/// missing ([`within_years`]) and `parses` reports it as not a date.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// The first and last instants of [`YEARS`] as literals of `ty`'s type;
+/// `None` for types that are not dates.
+fn year_bounds(ty: &ColumnType) -> Option<(Expr, Expr)> {
+    use polars::prelude::*;
+    let first = chrono::NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1)?;
+    let last = chrono::NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31)?;
+    match ty {
+        ColumnType::Date { .. } => Some((lit(first), lit(last))),
+        ColumnType::Datetime { .. } => {
+            let dtype = DataType::Datetime(TimeUnit::Microseconds, None);
+            Some((
+                lit(first.and_hms_opt(0, 0, 0)?).cast(dtype.clone()),
+                lit(last.and_hms_opt(23, 59, 59)?).cast(dtype),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A typed date column with dates outside [`YEARS`] made null; other
+/// types unchanged.
+pub fn within_years(typed: Expr, ty: &ColumnType) -> Expr {
+    use polars::prelude::*;
+    match year_bounds(ty) {
+        Some((low, high)) => when(typed.clone().gt_eq(low).and(typed.clone().lt_eq(high)))
+            .then(typed)
+            .otherwise(lit(NULL).cast(typed_dtype(ty))),
+        None => typed,
+    }
+}
+
+/// True where a typed date lies outside [`YEARS`]; false for other types.
+pub fn out_of_years(typed: Expr, ty: &ColumnType) -> Expr {
+    use polars::prelude::*;
+    match year_bounds(ty) {
+        Some((low, high)) => typed.clone().lt(low).or(typed.gt(high)),
+        None => lit(false),
+    }
+}
+
+fn typed_dtype(ty: &ColumnType) -> polars::prelude::DataType {
+    use polars::prelude::*;
+    match ty {
+        ColumnType::Datetime { .. } => DataType::Datetime(TimeUnit::Microseconds, None),
+        _ => DataType::Date,
+    }
 }
 
 /// Deserialises a check's own parameters, rejecting unknown keys so a typo

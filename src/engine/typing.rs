@@ -25,17 +25,12 @@ pub fn typed_expr(raw: Expr, ty: &ColumnType) -> Expr {
             .str()
             .replace(lit(","), lit("."), true)
             .cast(DataType::Float64),
-        ColumnType::Date { format } => {
-            within_years(trimmed.str().to_date(options(format)), DataType::Date)
-        }
-        ColumnType::Datetime { format } => within_years(
-            trimmed.str().to_datetime(
-                Some(TimeUnit::Microseconds),
-                None,
-                options(format),
-                lit("raise"),
-            ),
-            DataType::Datetime(TimeUnit::Microseconds, None),
+        ColumnType::Date { format } => trimmed.str().to_date(options(format)),
+        ColumnType::Datetime { format } => trimmed.str().to_datetime(
+            Some(TimeUnit::Microseconds),
+            None,
+            options(format),
+            lit("raise"),
         ),
         ColumnType::Boolean => {
             let lower = trimmed.str().to_lowercase();
@@ -50,28 +45,6 @@ pub fn typed_expr(raw: Expr, ty: &ColumnType) -> Expr {
             .otherwise(lit(NULL).cast(DataType::Boolean))
         }
     }
-}
-
-/// Years a parsed date may have. `%Y` takes any number of digits, so
-/// `-262143-01-01` parses — and date arithmetic in a rule (`d - INTERVAL '1
-/// year'`) would then overflow inside polars. No record holds such a date:
-/// outside these years a value counts as not parsing (the `parses` check
-/// reports it).
-pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
-
-fn within_years(parsed: Expr, dtype: DataType) -> Expr {
-    let first = chrono::NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("date");
-    let last = chrono::NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).expect("date");
-    let (low, high) = match dtype {
-        DataType::Date => (lit(first), lit(last)),
-        _ => (
-            lit(first.and_hms_opt(0, 0, 0).expect("time")).cast(dtype.clone()),
-            lit(last.and_hms_opt(23, 59, 59).expect("time")).cast(dtype.clone()),
-        ),
-    };
-    when(parsed.clone().gt_eq(low).and(parsed.clone().lt_eq(high)))
-        .then(parsed)
-        .otherwise(lit(NULL).cast(dtype))
 }
 
 fn options(format: &str) -> StrptimeOptions {
