@@ -72,6 +72,24 @@ fn case(pack: &str, csv: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, rules, exports)
 }
 
+/// `ddss validate` of `exports` against `rules` into `out`.
+fn validate(rules: &Path, exports: &Path, out: &Path) -> std::process::Output {
+    ddss()
+        .args([
+            "validate",
+            "--no-progress",
+            "--as-of",
+            "2026-06-30",
+            "--rules",
+        ])
+        .arg(rules)
+        .arg("--out")
+        .arg(out)
+        .arg(exports)
+        .output()
+        .unwrap()
+}
+
 const DATE_PACK: &str = r#"
 [dataset]
 name = "t"
@@ -114,20 +132,7 @@ fn dates_no_record_holds_are_reported_not_a_crash() {
         "d,v\n-262143-01-01,2020-03-05\n2020-01-01,1/1/00\n99999-01-01,０１/０１/２０００\n",
     );
     let out = dir.path().join("out");
-    let assert = ddss()
-        .args([
-            "validate",
-            "--no-progress",
-            "--as-of",
-            "2026-06-30",
-            "--rules",
-        ])
-        .arg(&rules)
-        .arg("--out")
-        .arg(&out)
-        .arg(&exports)
-        .assert();
-    let output = assert.get_output();
+    let output = &validate(&rules, &exports, &out);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
@@ -196,20 +201,7 @@ message = "not x"
     }
     let (dir, rules, exports) = case(pack, &csv);
     let out = dir.path().join("out");
-    let output = ddss()
-        .args([
-            "validate",
-            "--no-progress",
-            "--as-of",
-            "2026-06-30",
-            "--rules",
-        ])
-        .arg(&rules)
-        .arg("--out")
-        .arg(&out)
-        .arg(&exports)
-        .output()
-        .unwrap();
+    let output = validate(&rules, &exports, &out);
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(
