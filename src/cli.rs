@@ -208,15 +208,20 @@ fn checks(explain: Option<&str>) -> i32 {
 }
 
 /// The generator is its own crate (the validator does not link `rand`):
-/// `ddss generate …` runs the `ddss-generate` binary built beside this one,
-/// or the one on PATH.
+/// `ddss generate …` runs the binary named by `DDSS_GENERATE_BIN`, else the
+/// `ddss-generate` built beside this one, else the one on PATH.
 fn forward_to_generator(prefix: &[std::ffi::OsString], args: &[std::ffi::OsString]) -> i32 {
     let name = format!("ddss-generate{}", std::env::consts::EXE_SUFFIX);
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
-        .filter(|p| p.is_file());
-    let program = beside.unwrap_or_else(|| PathBuf::from(&name));
+    let beside = || {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+            .filter(|p| p.is_file())
+    };
+    let program = std::env::var_os("DDSS_GENERATE_BIN")
+        .map(PathBuf::from)
+        .or_else(beside)
+        .unwrap_or_else(|| PathBuf::from(&name));
     match std::process::Command::new(&program)
         .args(prefix)
         .args(args)
