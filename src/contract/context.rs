@@ -44,10 +44,7 @@ impl ParseContext<'_> {
     }
 
     pub fn column_type(&self, column: &str) -> ColumnType {
-        self.columns
-            .get(column)
-            .cloned()
-            .unwrap_or(ColumnType::String)
+        ColumnType::declared(self.columns, column)
     }
 
     /// Values of one column of a reference CSV shipped with the rules.
@@ -226,10 +223,7 @@ impl PlanContext<'_> {
     }
 
     pub fn column_type(&self, column: &str) -> ColumnType {
-        self.columns
-            .get(column)
-            .cloned()
-            .unwrap_or(ColumnType::String)
+        ColumnType::declared(self.columns, column)
     }
 
     /// The column's text as read (null = missing).

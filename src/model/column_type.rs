@@ -28,6 +28,12 @@ pub const TYPE_NAMES: [&str; 6] = [
 ];
 
 impl ColumnType {
+    /// The type `column` is declared with in `columns`; text when it is not
+    /// declared (a pack may list no columns at all).
+    pub fn declared(columns: &indexmap::IndexMap<String, ColumnType>, column: &str) -> ColumnType {
+        columns.get(column).cloned().unwrap_or(ColumnType::String)
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             ColumnType::String => "string",

@@ -34,10 +34,7 @@ pub struct RulePack {
 
 impl RulePack {
     pub fn column_type(&self, column: &str) -> ColumnType {
-        self.columns
-            .get(column)
-            .cloned()
-            .unwrap_or(ColumnType::String)
+        ColumnType::declared(&self.columns, column)
     }
 }
 

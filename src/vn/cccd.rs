@@ -253,6 +253,23 @@ pub fn inspect(
 /// `None` when it is neither.
 fn record_is_female(gender: &str) -> Option<bool> {
     use unicode_normalization::UnicodeNormalization;
+    // Called once a row: the forms nearly every export writes, and ASCII in
+    // any case, are decided without allocating.
+    match gender {
+        "Nam" => return Some(false),
+        "Nữ" => return Some(true),
+        _ => {}
+    }
+    if gender.is_ascii() {
+        let is = |words: &[&str]| words.iter().any(|w| gender.eq_ignore_ascii_case(w));
+        return if is(&["nam", "m", "male"]) {
+            Some(false)
+        } else if is(&["nu", "f", "female"]) {
+            Some(true)
+        } else {
+            None
+        };
+    }
     let lower = gender.nfc().collect::<String>().to_lowercase();
     match lower.as_str() {
         "nam" | "m" | "male" => Some(false),
