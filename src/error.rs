@@ -55,6 +55,18 @@ pub enum ReadError {
         "{path}: unknown encoding '{label}' in the rule pack; use a WHATWG label such as utf-8, windows-1258 or utf-16le"
     )]
     UnknownEncoding { path: PathBuf, label: String },
+    #[error(
+        "{path}:1: the file looks like {encoding} without a byte-order mark (every other byte is 0); set encoding = \"{label}\" in the pack's [dataset] section, or save the file again as UTF-8"
+    )]
+    Utf16WithoutBom {
+        path: PathBuf,
+        encoding: String,
+        label: String,
+    },
+    #[error(
+        "{path}:1: the header line is longer than {limit} bytes, the most one record may take under --memory-limit (a sixteenth of it); is this a CSV file? Raise --memory-limit to read it"
+    )]
+    HeaderTooLong { path: PathBuf, limit: u64 },
     #[error("{path}:{line}: cannot parse CSV: {message}")]
     Csv {
         path: PathBuf,

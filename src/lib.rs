@@ -37,6 +37,7 @@ pub mod registry;
 pub mod report;
 pub mod results;
 pub mod score;
+pub mod structure;
 pub mod targets;
 pub mod timings;
 pub mod vn;

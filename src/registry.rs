@@ -10,7 +10,8 @@
 //! `impl CheckKind`, declare the module, and add one line below. The docs
 //! test (`tests/docs.rs`) then asks for its section in `docs/rules.md`.
 //!
-//! Codes never change meaning: `DQ…` generic, `VN…` Vietnamese.
+//! Codes never change meaning: `DQ…` generic, `VN…` Vietnamese, `PH…`
+//! structural (the physical form of the file, `src/structure/`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -113,6 +114,12 @@ check_kinds! {
     "VN006" "deadline" => vn::deadline::Deadline,
     "VN007" "admin_unit" => vn::admin_unit::AdminUnit,
     "VN008" "register_match" => vn::register_match::RegisterMatch,
+    "PH001" "ragged_row" => structure::ragged_row::RaggedRow,
+    "PH002" "invalid_text" => structure::invalid_text::InvalidText,
+    "PH003" "nul_byte" => structure::nul_byte::NulByte,
+    "PH004" "stray_quote" => structure::stray_quote::StrayQuote,
+    "PH005" "unclosed_quote" => structure::unclosed_quote::UnclosedQuote,
+    "PH006" "record_too_long" => structure::record_too_long::RecordTooLong,
 }
 
 /// Names of all check kinds, for messages.
@@ -217,11 +224,19 @@ mod tests {
         assert_eq!(names.len(), KINDS.len(), "a name is used twice");
         for k in KINDS {
             assert!(
-                (k.code.starts_with("DQ") || k.code.starts_with("VN"))
+                ["DQ", "VN", "PH"].iter().any(|p| k.code.starts_with(p))
                     && k.code.len() == 5
                     && k.code[2..].bytes().all(|b| b.is_ascii_digit()),
                 "{k:?}"
             );
+        }
+    }
+
+    #[test]
+    fn structural_kinds_are_the_row_defects_codes() {
+        for defect in crate::model::RowDefect::ALL {
+            let info = find(defect.code()).expect("a kind for every row defect");
+            assert_eq!(info.name, defect.kind_name());
         }
     }
 

@@ -4,10 +4,14 @@
 //! - dimension score = weight-averaged pass rate of its rules; rules with
 //!   nothing evaluated or status `skipped` are left out, rules with status
 //!   `error` count as 0; a dimension with no counted rule is `null`;
+//! - structural rules (`PH…`: ragged rows, broken quoting, …) are not in that
+//!   mean: the mean is multiplied by each of their pass rates, so a defect of
+//!   the file's form lowers its dimension in proportion to the rows it hits
+//!   and a clean file's scores are those of its content rules;
 //! - overall = weight-averaged non-null dimension scores;
 //! - record pass rate = rows failing no `error`-severity rule / rows.
 
-use crate::model::Dimension;
+use crate::model::{Dimension, is_structural_code};
 use crate::results::{RuleResult, RuleStatus, Scores};
 
 pub fn pass_rate(evaluated: u64, failed: u64) -> Option<f64> {
@@ -24,12 +28,17 @@ fn contribution(rule: &RuleResult) -> Option<f64> {
 }
 
 pub fn dimension_score(rules: &[RuleResult], dimension: Dimension) -> Option<f64> {
-    weighted_mean(
-        rules
-            .iter()
-            .filter(|r| r.dimension == dimension)
+    let of_dimension = || rules.iter().filter(|r| r.dimension == dimension);
+    let content = weighted_mean(
+        of_dimension()
+            .filter(|r| !is_structural_code(&r.code))
             .filter_map(|r| contribution(r).map(|p| (p, r.weight))),
-    )
+    );
+    let form: f64 = of_dimension()
+        .filter(|r| is_structural_code(&r.code))
+        .filter_map(contribution)
+        .product();
+    content.map(|c| c * form)
 }
 
 /// Mean of `(value, weight)` pairs; `None` when the total weight is 0.
@@ -94,6 +103,22 @@ mod tests {
             details: vec![],
             examples: vec![],
         }
+    }
+
+    #[test]
+    fn structural_rules_scale_their_dimension_and_never_raise_it() {
+        let content = rule(Dimension::Dung, 100, 10, 1.0, RuleStatus::Fail); // 0.9
+        let mut ragged = rule(Dimension::Dung, 100, 5, 1.0, RuleStatus::Fail); // 0.95
+        ragged.code = "PH001".into();
+        let mut clean_quotes = rule(Dimension::Dung, 100, 0, 1.0, RuleStatus::Pass);
+        clean_quotes.code = "PH004".into();
+        let alone = scores(std::slice::from_ref(&content), [1.0; 4], 100, 10);
+        let with_form = scores(&[content, ragged.clone(), clean_quotes], [1.0; 4], 100, 10);
+        assert_eq!(alone.dung, Some(0.9));
+        assert!((with_form.dung.unwrap() - 0.9 * 0.95).abs() < 1e-12);
+        // A dimension with no content rule stays unscored.
+        let only_form = scores(&[ragged], [1.0; 4], 100, 5);
+        assert_eq!(only_form.dung, None);
     }
 
     #[test]

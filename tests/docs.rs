@@ -87,7 +87,7 @@ fn the_index_table_of_docs_rules_md_follows_the_table_of_kinds() {
             let code = *cells.get(1)?;
             let name = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
             let is_code = code.len() == 5
-                && (code.starts_with("DQ") || code.starts_with("VN"))
+                && ["DQ", "VN", "PH"].iter().any(|p| code.starts_with(p))
                 && code[2..].bytes().all(|b| b.is_ascii_digit());
             is_code.then(|| (code.to_string(), name.to_string()))
         })

@@ -211,6 +211,7 @@ fn options<'a>(
     StreamOptions {
         as_of,
         chunk_bytes,
+        record_bytes: None,
         hash_bits: 64,
         examples_per_rule: 3,
         sink,

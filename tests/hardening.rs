@@ -274,3 +274,324 @@ fn stale_temp_and_violations_files_are_cleared_and_results_json_is_the_last_word
         );
     }
 }
+
+/// `ddss validate` of one file of `tests/data/hardening/malformed/files`
+/// with its pack: the exit code and results.json's dataset.
+fn validate_malformed(file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let output = ddss()
+        .args(["validate", "--no-progress", "--as-of", "2026-06-30"])
+        .args(extra)
+        .arg("--rules")
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(out.path())
+        .arg(data("malformed/files").join(file))
+        .output()
+        .unwrap();
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("results.json")).expect("results.json"),
+    )
+    .unwrap();
+    let code = output.status.code().unwrap();
+    assert_eq!(Some(i64::from(code)), results["exit_code"].as_i64());
+    (code, results["datasets"][0].clone())
+}
+
+/// (failed, evaluated) of rule `id`; `None` when the results do not list it.
+fn counts(dataset: &serde_json::Value, id: &str) -> Option<(u64, u64)> {
+    dataset["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .map(|r| {
+            (
+                r["failed"].as_u64().unwrap(),
+                r["evaluated"].as_u64().unwrap(),
+            )
+        })
+}
+
+/// The structural problems of results.json: (line, rule, message).
+fn problems(dataset: &serde_json::Value) -> Vec<(u64, String, String)> {
+    dataset["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "structure")
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap_or(0),
+                e["rule"].as_str().unwrap_or("").to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_nul_byte_is_a_scored_finding_at_its_line() {
+    let (code, d) = validate_malformed("nul_byte.csv", &[]);
+    assert_eq!(counts(&d, "PH003"), Some((1, 3)));
+    let found = problems(&d);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), (3, "PH003"));
+    assert!(
+        found[0].2.contains("NUL") && found[0].2.contains("'ten'"),
+        "{found:?}"
+    );
+    // Read whole, only scored: a warning, not a partial read.
+    assert_eq!(code, 0, "{d}");
+    assert!(d["scores"]["sach"].as_f64().unwrap() < 1.0);
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_says_which_encoding_to_declare() {
+    let (code, d) = validate_malformed("utf16_no_bom.csv", &[]);
+    assert_eq!(code, 3);
+    let message = d["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("UTF-16LE") && message.contains("encoding = \"utf-16le\""),
+        "{message}"
+    );
+    assert!(message.contains("utf16_no_bom.csv:1:"), "{message}");
+    assert_eq!(
+        d["errors"].as_array().unwrap().len(),
+        1,
+        "one error, not one per line"
+    );
+}
+
+#[test]
+fn a_line_of_spaces_is_no_record() {
+    let (code, d) = validate_malformed("blank_line.csv", &[]);
+    assert_eq!(d["rows"], 2);
+    let found = problems(&d);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 3);
+    assert!(found[0].2.contains("only spaces or tabs"), "{found:?}");
+    assert_eq!(code, 0, "nothing was lost: {d}");
+}
+
+#[test]
+fn a_header_only_file_is_told() {
+    let (_, d) = validate_malformed("header_only.csv", &[]);
+    assert_eq!(d["rows"], 0);
+    let found = problems(&d);
+    assert!(
+        found.iter().any(|p| p.2.contains("no data rows")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn malformed_quoting_is_reported_per_line() {
+    let (code, d) = validate_malformed("stray_quotes.csv", &[]);
+    assert_eq!(counts(&d, "PH004"), Some((3, 4)));
+    let found = problems(&d);
+    let lines: Vec<u64> = found.iter().map(|p| p.0).collect();
+    assert_eq!(lines, [2, 3, 4], "{found:?}");
+    assert!(
+        found[0].2.contains("after the closing double quote"),
+        "{found:?}"
+    );
+    assert!(found[1].2.contains("does not start with one"), "{found:?}");
+    assert!(
+        found[2].2.contains("after the closing double quote"),
+        "{found:?}"
+    );
+    assert_eq!(code, 0, "values read whole: scored, not a partial read");
+}
+
+#[test]
+fn a_quote_open_to_the_end_of_the_file_is_named() {
+    let (code, d) = validate_malformed("open_quote.csv", &[]);
+    assert_eq!(counts(&d, "PH005"), Some((1, 2)));
+    let found = problems(&d);
+    let open = found
+        .iter()
+        .find(|p| p.1 == "PH005")
+        .expect("PH005 reported");
+    assert_eq!(open.0, 3);
+    assert!(
+        open.2.contains("never closed") && open.2.contains("lines 3–5"),
+        "{open:?}"
+    );
+    assert_eq!(code, 3, "the rest of the file was swallowed: read in part");
+}
+
+#[test]
+fn ragged_rows_lower_the_score_they_belong_to() {
+    let (code, d) = validate_malformed("ragged_5pct.csv", &[]);
+    assert_eq!(counts(&d, "PH001"), Some((5, 100)));
+    let s = &d["scores"];
+    let dung = s["dung"].as_f64().unwrap();
+    assert!((dung - 0.95).abs() < 1e-9, "{s}");
+    assert!(s["overall"].as_f64().unwrap() < 0.99, "{s}");
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn a_clean_file_lists_no_structural_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clean.csv");
+    std::fs::write(&path, "id,ten,ghi_chu\n001,An,ok\n").unwrap();
+    let out = dir.path().join("out");
+    let status = ddss()
+        .args(["validate", "--no-progress", "--rules"])
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(0));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = results["datasets"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["M1", "M2", "M3"]);
+    assert_eq!(results["datasets"][0]["scores"]["overall"], 1.0);
+}
+
+#[test]
+fn a_record_longer_than_the_memory_limit_allows_is_skipped_not_read() {
+    // 64 MiB lets one record take 4 MiB; this one is 12 MB, inside a file
+    // large enough to be streamed. Once such a line took 5–6 times its
+    // size in memory, whatever the limit.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let mut csv = String::from("id,ten,ghi_chu\n");
+    for i in 0..500 {
+        csv.push_str(&format!("{:03},Ten,ok\n", i % 1000));
+    }
+    csv.push_str("999,");
+    csv.push_str(&"x".repeat(12 << 20));
+    csv.push_str(",ok\n");
+    for i in 0..500 {
+        csv.push_str(&format!("{:03},Ten,ok\n", i % 1000));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let out = dir.path().join("out");
+    let output = ddss()
+        .args([
+            "validate",
+            "--no-progress",
+            "--memory-limit",
+            "64MiB",
+            "--rules",
+        ])
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let d = &results["datasets"][0];
+    assert_eq!(
+        d["rows"], 1001,
+        "the skipped record stays a row, at its line"
+    );
+    assert_eq!(counts(d, "PH006"), Some((1, 1001)));
+    let found = problems(d);
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (502, "PH006"),
+        "{found:?}"
+    );
+    assert!(
+        found[0].2.contains("on line 502 is longer than 4.0 MiB"),
+        "{found:?}"
+    );
+    // Its cells are missing: the rows around it are all checked.
+    assert_eq!(counts(d, "M1"), Some((1, 1001)));
+    assert_eq!(output.status.code(), Some(3));
+}
+
+#[test]
+fn a_header_longer_than_the_memory_limit_allows_stops_only_its_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("a_long_header.csv");
+    let mut csv = "h".repeat(12 << 20);
+    csv.push_str("\n1\n");
+    std::fs::write(&long, csv).unwrap();
+    let fine = dir.path().join("b_fine.csv");
+    std::fs::write(&fine, "id,ten,ghi_chu\n001,An,ok\n").unwrap();
+    let out = dir.path().join("out");
+    let output = ddss()
+        .args([
+            "validate",
+            "--no-progress",
+            "--memory-limit",
+            "64MiB",
+            "--rules",
+        ])
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(&out)
+        .arg(&long)
+        .arg(&fine)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let datasets = results["datasets"].as_array().unwrap();
+    assert_eq!(datasets.len(), 2);
+    let messages: Vec<&str> = datasets
+        .iter()
+        .flat_map(|d| d["errors"].as_array().unwrap())
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("a_long_header.csv:1: the header line is longer")),
+        "{messages:?}"
+    );
+    assert!(
+        datasets
+            .iter()
+            .any(|d| d["rows"] == 1 && d["status"] == "pass")
+    );
+}
+
+#[test]
+fn a_header_of_100_000_columns_is_read() {
+    // Once quadratic in the number of columns (100,000: 21 s).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    let names: Vec<String> = std::iter::once("id".to_string())
+        .chain((1..100_000).map(|i| format!("c{i}")))
+        .collect();
+    let mut csv = names.join(",");
+    csv.push_str("\n001");
+    csv.push_str(&",".repeat(99_999));
+    csv.push('\n');
+    std::fs::write(&path, csv).unwrap();
+    let out = dir.path().join("out");
+    let output = ddss()
+        .args(["validate", "--no-progress", "--rules"])
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        results["datasets"][0]["rows"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -243,8 +243,8 @@ fn the_engine_never_imports_reports_or_the_cli() {
 #[test]
 fn check_kinds_see_only_the_contract_and_the_shared_words() {
     let graph = graph();
-    for kinds in ["checks", "vn"] {
-        let allowed = ["contract", "error", "model", "checks", "vn"];
+    for kinds in ["checks", "vn", "structure"] {
+        let allowed = ["contract", "error", "model", "checks", "vn", "structure"];
         for target in graph[kinds].keys() {
             assert!(
                 allowed.contains(&target.as_str()),

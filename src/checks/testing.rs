@@ -70,6 +70,39 @@ fn run(
     (outcome, values)
 }
 
+/// Per-row outcome of a rule of kind `check` (no parameters) over the raw
+/// CSV `content`, read by the real reader: how the structural kinds are
+/// tested on malformed files.
+pub fn raw_outcomes(check: &str, content: &[u8]) -> Vec<Option<bool>> {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.csv");
+    std::fs::write(&path, content).unwrap();
+    let table = read_table(&path, &ReadOptions::default(), &|_| {}).unwrap();
+    let columns: String = table
+        .header
+        .iter()
+        .map(|h| format!("{h} = \"string\"\n"))
+        .collect();
+    let pack = pack_in(tmp.path(), &columns, &format!("check = \"{check}\"")).unwrap();
+    let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).unwrap();
+    let checked = check_table(
+        &pack,
+        &table.frame,
+        &table.header,
+        as_of,
+        &LookupSets::default(),
+        vec![],
+    );
+    checked
+        .frame
+        .column(&rule_column(0))
+        .expect("a row-level rule")
+        .bool()
+        .expect("boolean rule column")
+        .iter()
+        .collect()
+}
+
 /// Per-row outcome of the rule: Some(true) fails, Some(false) passes, None
 /// not applicable.
 pub fn outcomes(columns: &str, rule: &str, data: &[(&str, &[&str])]) -> Vec<Option<bool>> {

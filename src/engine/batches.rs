@@ -17,7 +17,7 @@ use super::query::{Checked, RuleOutcome, dataset_outcomes};
 use super::sink::RowSink;
 use crate::contract::LookupSets;
 use crate::error::UsageError;
-use crate::input::{MAX_PROBLEMS_KEPT, Problem, Table};
+use crate::input::{MAX_PROBLEMS_KEPT, Problem, ProblemKind, Table};
 use crate::pack::RulePack;
 use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
 use crate::timings::Total;
@@ -161,6 +161,16 @@ impl<'p> DatasetBatches<'p> {
             }
         }
         let rows = self.tally.rows;
+        let mut problems = self.problems;
+        let mut problem_count = self.problem_count;
+        if rows == 0 {
+            problems.push(Problem {
+                line: 1,
+                message: "the file has a header but no data rows: no row was checked; was the export cut short?".into(),
+                kind: ProblemKind::Notice,
+            });
+            problem_count += 1;
+        }
         let concluding = crate::timings::phase("batches: scores and unit scores");
         let mut concluded = conclude(pack, &outcomes, &self.row_level, self.tally);
         drop(concluding);
@@ -178,8 +188,8 @@ impl<'p> DatasetBatches<'p> {
             units: concluded.units,
             provinces: concluded.provinces,
             rows,
-            problems: self.problems,
-            problem_count: self.problem_count,
+            problems,
+            problem_count,
             violations,
         }
     }

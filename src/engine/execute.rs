@@ -13,12 +13,13 @@ use super::batches::{DatasetBatches, DatasetChecked};
 use super::lookups;
 use super::progress::Progress;
 use super::query::check_table;
-use super::run_plan::{PlannedDataset, RunPlan, display};
+use super::run_plan::{PlannedDataset, RunPlan, display, record_bytes};
 use super::sink::RowSinks;
 use super::stream::{StreamOptions, validate_streamed};
 use crate::contract::LookupSets;
 use crate::error::ReadError;
-use crate::input::{ChunkedReader, ReadOptions, Table, read_table};
+use crate::input::{ChunkedReader, ProblemKind, ReadOptions, Table, read_table};
+use crate::model::RowDefect;
 use crate::pack::{MatchIssue, RulePack};
 use crate::results::*;
 
@@ -159,6 +160,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         let stream = StreamOptions {
             as_of: options.as_of,
             chunk_bytes: d.piece_bytes,
+            record_bytes: Some(record_bytes(plan.memory_limit, d.piece_bytes)),
             hash_bits: 64,
             examples_per_rule: EXAMPLES_PER_RULE,
             sink: &open_sink,
@@ -325,6 +327,22 @@ struct ReadFacts {
     streamed: bool,
 }
 
+/// The rules a dataset's results list: every rule the pack declares, and
+/// the implicit structural rules (`PH…`) only where they found something.
+/// Every pack has them and a clean file passes them all (leaving its scores
+/// as they are), so listing them would add six lines of 100 % to every report.
+fn listed_rules(pack: &RulePack, rules: Vec<RuleResult>) -> Vec<RuleResult> {
+    debug_assert_eq!(rules.len(), pack.rules.len());
+    rules
+        .into_iter()
+        .zip(&pack.rules)
+        .filter(|(result, rule)| {
+            !rule.is_implicit() || result.failed > 0 || result.status == RuleStatus::Error
+        })
+        .map(|(result, _)| result)
+        .collect()
+}
+
 fn dataset_result(
     d: &PlannedDataset,
     options: &ExecuteOptions,
@@ -339,7 +357,7 @@ fn dataset_result(
         .map(|p| DatasetError {
             kind: ErrorKind::Structure,
             line: Some(p.line),
-            rule: None,
+            rule: p.defect().map(|d| d.code().to_string()),
             message: p.message.clone(),
         })
         .collect();
@@ -384,7 +402,16 @@ fn dataset_result(
             }
         })
         .collect();
-    let status = if checked.problem_count > 0 || write_error.is_some() {
+    // Read in part: a header renamed, or rows that lost values (counted by
+    // their structural rules, so problems beyond those kept count too).
+    let partial_read = checked
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Header)
+        || checked.rules.iter().any(|r| {
+            r.failed > 0 && RowDefect::from_code(&r.code).is_some_and(RowDefect::loses_data)
+        });
+    let status = if partial_read || write_error.is_some() {
         DatasetStatus::Error
     } else if targets.iter().any(|t| !t.met)
         || checked
@@ -403,7 +430,7 @@ fn dataset_result(
         delimiter: Some(char::from(read.delimiter).to_string()),
         status,
         scores: checked.scores,
-        rules: checked.rules,
+        rules: listed_rules(pack, checked.rules),
         errors,
         violation_count,
         violations_file: if write_error.is_none() {

@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use crate::contract::{DatasetOutcome, Evaluation, JoinPlan, LookupSets, PlanContext, raw_name};
 use crate::error::RuleError;
+use crate::model::ROW_DEFECTS_COLUMN;
 use crate::pack::{Rule, RulePack};
 
 use super::typing::typed_expr;
@@ -45,6 +46,11 @@ pub struct Explain {
 /// row order preserved: what every rule expression reads.
 pub fn base_query(table: &DataFrame, typing: Vec<Expr>, joins: &[JoinPlan]) -> LazyFrame {
     let mut lf = table.clone().lazy().with_columns(typing);
+    if table.column(ROW_DEFECTS_COLUMN).is_err() {
+        // A table not read from a file (a frame from Python, a test): no
+        // row has a physical defect.
+        lf = lf.with_column(lit(0u32).alias(ROW_DEFECTS_COLUMN));
+    }
     for join in joins {
         let args = JoinArgs {
             maintain_order: MaintainOrderJoin::Left,

@@ -128,6 +128,15 @@ pub fn chunk_bytes(limit: u64) -> usize {
     (limit / 32).clamp(16 << 10, 64 << 20) as usize
 }
 
+/// The longest one record of a streamed file may be: a sixteenth of
+/// `limit`, and at least two pieces and 1 MiB. A record takes about five
+/// times its text while read and checked, so a longer one would break the
+/// memory bound; it is skipped and reported instead (`PH006`).
+pub fn record_bytes(limit: u64, piece_bytes: usize) -> usize {
+    let sixteenth = usize::try_from(limit / 16).unwrap_or(usize::MAX);
+    sixteenth.max(2 * piece_bytes).max(1 << 20)
+}
+
 /// Text per piece of one streamed file: [`chunk_bytes`], but no more than
 /// an eighth of the file while that is above 16 MiB. Memory follows the piece
 /// (about five times its text), and files of a few pieces gain nothing from

@@ -11,7 +11,6 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 use super::batches::{DatasetBatches, DatasetChecked};
 use super::duplicate_keys::{DuplicateKeys, KeyContext};
@@ -19,7 +18,7 @@ use super::query::{RuleOutcome, check_table};
 use super::sink::RowSink;
 use crate::contract::LookupSets;
 use crate::error::{ReadError, UsageError};
-use crate::input::{ChunkedReader, ReadOptions, Table};
+use crate::input::{ChunkedReader, ReadOptions};
 use crate::pack::RulePack;
 use crate::timings::Total;
 
@@ -27,6 +26,9 @@ pub struct StreamOptions<'a> {
     pub as_of: NaiveDate,
     /// Text per piece, in bytes.
     pub chunk_bytes: usize,
+    /// The longest a record may be, in bytes; a longer one is skipped
+    /// (`None`: no bound).
+    pub record_bytes: Option<usize>,
     /// Bits of the key hashes of `unique` rules: 64; fewer only in tests,
     /// to force collisions.
     pub hash_bits: u32,
@@ -53,7 +55,8 @@ pub fn validate_streamed(
     lookups: &LookupSets,
     options: &StreamOptions,
 ) -> Result<Streamed, ReadError> {
-    let open = || ChunkedReader::open(path, read, options.chunk_bytes);
+    let open =
+        || ChunkedReader::open_bounded(path, read, options.chunk_bytes, options.record_bytes);
     let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len()).max(1);
     let keys = KeyContext {
         pack,
@@ -115,7 +118,7 @@ fn check_pieces(
     let mut piece = t_read.time(|| reader.next_chunk())?;
     if piece.is_none() {
         // A header-only file still gets its rules planned (and reported).
-        piece = Some(empty_table(&reader));
+        piece = Some(reader.empty_table()?);
     }
     while let Some(table) = piece {
         let (given, unique_errors) = t_unique.time(|| duplicates.masks(&table, keys));
@@ -145,24 +148,6 @@ fn check_pieces(
         delimiter: reader.delimiter(),
         bytes: reader.file_bytes(),
     })
-}
-
-fn empty_table(reader: &ChunkedReader) -> Table {
-    let columns: Vec<Column> = reader
-        .header()
-        .iter()
-        .map(|h| StringChunked::full_null(h.as_str().into(), 0).into_column())
-        .collect();
-    Table {
-        frame: DataFrame::new(0, columns).unwrap_or_default(),
-        header: reader.header().to_vec(),
-        lines: vec![],
-        problems: vec![],
-        problem_count: 0,
-        delimiter: reader.delimiter(),
-        encoding: reader.encoding().to_string(),
-        bytes: reader.file_bytes(),
-    }
 }
 
 #[cfg(test)]
@@ -293,6 +278,7 @@ message = "too few rows"
             &StreamOptions {
                 as_of,
                 chunk_bytes,
+                record_bytes: None,
                 hash_bits,
                 examples_per_rule: 3,
                 sink: &sink,
@@ -399,6 +385,7 @@ message = "too few rows"
             &StreamOptions {
                 as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
                 chunk_bytes: 64,
+                record_bytes: None,
                 hash_bits: 64,
                 examples_per_rule: 3,
                 sink: &sink,

@@ -142,15 +142,14 @@ pub fn unit_scores(
         let province = province_of(code).unwrap_or_else(|| NO_UNIT.to_string());
         provinces.entry(province).or_default().add(counts);
     }
-    // Scoring reads a rule's dimension, weight, status and pass rate: each
-    // unit gets a copy of the rules without their texts (10,000 communes ×
-    // every rule would otherwise copy every message).
+    // Scoring reads a rule's code, dimension, weight, status and pass rate:
+    // each unit gets a copy of the rules without their texts (10,000
+    // communes × every rule would otherwise copy every message).
     let light: Vec<RuleResult> = dataset_rules
         .iter()
         .map(|r| RuleResult {
             id: String::new(),
             check: String::new(),
-            code: String::new(),
             columns: vec![],
             message: String::new(),
             message_en: None,

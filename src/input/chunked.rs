@@ -11,10 +11,15 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::csv_table::{ChunkContext, PARALLEL_MIN_BYTES, Problems, header_names, parse_records};
+use super::csv_table::check_not_utf16;
+use super::csv_table::{
+    Chunk, ChunkContext, PARALLEL_MIN_BYTES, Problems, header_names, parse_records,
+};
+use super::quoting::RecordEndFinder;
 use super::records::{RecordEnds, last_record_end};
-use super::{Problem, ReadOptions, Table, sniff_delimiter};
+use super::{Problem, ProblemKind, ReadOptions, Table, sniff_delimiter};
 use crate::error::ReadError;
+use crate::model::RowDefect;
 
 /// Threads to parse `body` on: one below the size where splitting pays.
 pub fn parts_for(body: &[u8]) -> usize {
@@ -24,6 +29,10 @@ pub fn parts_for(body: &[u8]) -> usize {
         1
     }
 }
+
+/// Bytes read before the encoding is decided: enough to tell UTF-16 saved
+/// without a byte-order mark.
+const HEAD_BYTES: usize = 4096;
 
 /// Bytes read from the file at a time, at most.
 const BLOCK: usize = 4 << 20;
@@ -47,17 +56,43 @@ pub struct ChunkedReader {
     missing: Vec<String>,
     keep: Option<Vec<bool>>,
     chunk_bytes: usize,
+    /// The longest a record may be; a longer one is skipped (`None`: no
+    /// bound, the record is read whatever its length).
+    record_limit: Option<usize>,
+    /// A record just skipped for its length, reported with the next piece.
+    skipped: Option<SkippedRecord>,
     read_bytes: u64,
     file_bytes: u64,
 }
 
+/// A record longer than the record limit: where it was.
+struct SkippedRecord {
+    line: u64,
+    last_line: u64,
+    /// The file ended inside a quoted value opened in it.
+    unclosed: bool,
+}
+
 impl ChunkedReader {
     /// Opens `path` and reads its header; pieces are about `chunk_bytes` of
-    /// text each.
+    /// text each. Records of any length are read.
     pub fn open(
         path: &Path,
         options: &ReadOptions,
         chunk_bytes: usize,
+    ) -> Result<ChunkedReader, ReadError> {
+        Self::open_bounded(path, options, chunk_bytes, None)
+    }
+
+    /// [`Self::open`], with records bounded to `record_limit` bytes of text:
+    /// a longer record is skipped in bounded memory and comes out as a row
+    /// of missing cells marked [`RowDefect::TooLong`] at its line; a longer
+    /// header is an error.
+    pub fn open_bounded(
+        path: &Path,
+        options: &ReadOptions,
+        chunk_bytes: usize,
+        record_limit: Option<usize>,
     ) -> Result<ChunkedReader, ReadError> {
         let io = |source| ReadError::Io {
             path: path.to_path_buf(),
@@ -85,6 +120,8 @@ impl ChunkedReader {
                 .collect(),
             keep: None,
             chunk_bytes: chunk_bytes.max(1),
+            record_limit,
+            skipped: None,
             read_bytes: 0,
             file_bytes,
         };
@@ -127,16 +164,19 @@ impl ChunkedReader {
     /// Detects the encoding (BOM, then the pack's label, then UTF-8), the
     /// delimiter and the header, as `read_table` does for a whole file.
     fn start(&mut self, options: &ReadOptions) -> Result<(), ReadError> {
-        // Enough bytes to see a byte-order mark.
+        // Enough bytes to see a byte-order mark, or to tell UTF-16 without one.
         let mut head = Vec::new();
-        while !self.eof && head.len() < 4 {
+        while !self.eof && head.len() < HEAD_BYTES {
             let n = self.read_raw()?;
             head.extend_from_slice(&self.raw[..n]);
         }
         let (encoding, skip) = match encoding_rs::Encoding::for_bom(&head) {
             Some((encoding, bom)) => (encoding, bom),
             None => match options.encoding.as_deref() {
-                None => (encoding_rs::UTF_8, 0),
+                None => {
+                    check_not_utf16(&self.path, &head)?;
+                    (encoding_rs::UTF_8, 0)
+                }
                 Some(label) => (
                     encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
                         ReadError::UnknownEncoding {
@@ -167,7 +207,18 @@ impl ChunkedReader {
             if self.eof || (any_text && whole_header) {
                 break;
             }
-            self.fill(self.pending.len() + self.raw.len())?;
+            if let Some(limit) = self.record_limit
+                && self.pending.len() > limit
+            {
+                return Err(ReadError::HeaderTooLong {
+                    path: self.path.clone(),
+                    limit: limit as u64,
+                });
+            }
+            // Doubling keeps the search for the header's end linear in its
+            // length, however long it is.
+            let len = self.pending.len();
+            self.fill((2 * len).max(len + self.raw.len()))?;
         }
         if self.pending.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(ReadError::Empty {
@@ -206,7 +257,8 @@ impl ChunkedReader {
     }
 
     /// The next piece of whole records, or `None` at the end of the file.
-    /// Rows keep their physical line numbers in the file.
+    /// Rows keep their physical line numbers in the file. A record skipped
+    /// for its length is a piece of its own: one row of missing cells.
     pub fn next_chunk(&mut self) -> Result<Option<Table>, ReadError> {
         let path = self.path.clone();
         let header = self.header.clone();
@@ -214,7 +266,7 @@ impl ChunkedReader {
         let keep = self.keep.clone();
         let (delimiter, encoding, file_bytes) =
             (self.delimiter, self.encoding.clone(), self.file_bytes);
-        self.next_records(|body, first_line| {
+        let piece = self.next_records(|body, first_line| {
             let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
             let ctx = ChunkContext {
                 path: &path,
@@ -236,11 +288,16 @@ impl ChunkedReader {
                 encoding: encoding.clone(),
                 bytes: file_bytes,
             })
-        })
+        })?;
+        match self.skipped.take() {
+            Some(skipped) => self.skipped_table(skipped).map(Some),
+            None => Ok(piece),
+        }
     }
 
     /// The next piece as the text of whole records, handed to `f` with the
-    /// physical line it starts on; `None` at the end of the file.
+    /// physical line it starts on; `None` at the end of the file. A record
+    /// longer than the record limit is skipped: `f` gets no text for it.
     pub fn next_records<R>(
         &mut self,
         f: impl FnOnce(&[u8], u64) -> Result<R, ReadError>,
@@ -254,9 +311,20 @@ impl ChunkedReader {
             // A cut needs the byte after the newline (a blank line after it
             // moves the cut), so the very end of what was read is not one.
             let len = self.pending.len();
-            match last_record_end(&self.pending, self.delimiter) {
-                Some(end) => break end,
-                None => want = len + self.raw.len(), // a record longer than a piece
+            if let Some(end) = last_record_end(&self.pending, self.delimiter) {
+                break end;
+            }
+            // A record longer than a piece: read on, doubling, so that the
+            // searches for its end add up to a few times its length.
+            match self.record_limit {
+                Some(limit) if len > limit => {
+                    let line = self.line;
+                    self.skip_record()?;
+                    return f(&[], line).map(Some);
+                }
+                // At most one byte past the limit: enough to tell it is broken.
+                Some(limit) => want = (2 * len).max(len + self.raw.len()).min(limit + 1),
+                None => want = (2 * len).max(len + self.raw.len()),
             }
         };
         if cut == 0 {
@@ -267,6 +335,94 @@ impl ChunkedReader {
         self.line += memchr::memchr_iter(b'\n', body).count() as u64;
         self.pending.drain(..cut);
         Ok(Some(out))
+    }
+
+    /// Drops the record at the start of the pending text, reading on to its
+    /// end one block at a time without keeping it, and remembers it.
+    fn skip_record(&mut self) -> Result<(), ReadError> {
+        let line = self.line;
+        let mut finder = RecordEndFinder::new(self.delimiter);
+        let mut newlines = 0u64;
+        let ended_by_newline = loop {
+            if let Some(end) = finder.feed(&self.pending) {
+                newlines += memchr::memchr_iter(b'\n', &self.pending[..end]).count() as u64;
+                self.pending.drain(..end);
+                break true;
+            }
+            newlines += memchr::memchr_iter(b'\n', &self.pending).count() as u64;
+            self.pending.clear();
+            if self.eof {
+                break false;
+            }
+            self.fill(self.raw.len())?;
+        };
+        self.line += newlines;
+        self.skipped = Some(SkippedRecord {
+            line,
+            last_line: line + newlines - u64::from(ended_by_newline && newlines > 0),
+            unclosed: finder.in_quotes(),
+        });
+        Ok(())
+    }
+
+    /// The piece standing for a skipped record: one row of missing cells at
+    /// its line, marked too long.
+    fn skipped_table(&self, skipped: SkippedRecord) -> Result<Table, ReadError> {
+        let limit = bytesize::ByteSize(self.record_limit.unwrap_or(0) as u64)
+            .display()
+            .iec();
+        let SkippedRecord {
+            line,
+            last_line,
+            unclosed,
+        } = skipped;
+        let lines = if last_line > line {
+            format!("lines {line}–{last_line}")
+        } else {
+            format!("line {line}")
+        };
+        let mut message = format!(
+            "the record on {lines} is longer than {limit}, the most one record may take under --memory-limit (a sixteenth of it), so it was skipped and its cells count as missing"
+        );
+        message.push_str(if unclosed {
+            "; a double quote opened in it is never closed, so it runs to the end of the file: close the quote"
+        } else {
+            "; it is usually an unbalanced double quote or a file that is not CSV — raise --memory-limit to read it"
+        });
+        let mut rows = Chunk::default();
+        rows.lines.push(line);
+        rows.row_defects.push(RowDefect::TooLong.bit());
+        let frame = rows.frame(&self.path, &self.header)?;
+        Ok(Table {
+            frame,
+            header: self.header.clone(),
+            lines: rows.lines,
+            problems: vec![Problem {
+                line,
+                message,
+                kind: ProblemKind::Row(RowDefect::TooLong),
+            }],
+            problem_count: 1,
+            delimiter: self.delimiter,
+            encoding: self.encoding.clone(),
+            bytes: self.file_bytes,
+        })
+    }
+
+    /// A piece of no rows, with every column: how a header-only file is
+    /// checked (its rules planned and reported).
+    pub fn empty_table(&self) -> Result<Table, ReadError> {
+        let frame = Chunk::default().frame(&self.path, &self.header)?;
+        Ok(Table {
+            frame,
+            header: self.header.clone(),
+            lines: vec![],
+            problems: vec![],
+            problem_count: 0,
+            delimiter: self.delimiter,
+            encoding: self.encoding.clone(),
+            bytes: self.file_bytes,
+        })
     }
 
     /// The values that mean "missing" besides blank cells.

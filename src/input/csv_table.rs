@@ -15,11 +15,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::quoting::scan_record;
 use super::records::{
     Record, RecordText, Span, for_each_record, for_each_record_prefix, split_points,
 };
 use super::sniff_delimiter;
 use crate::error::ReadError;
+use crate::model::{ROW_DEFECTS_COLUMN, RowDefect};
 
 /// Structural problems kept in full; beyond this only the count grows, so a
 /// file that is wrong on every line cannot exhaust memory.
@@ -40,6 +42,38 @@ pub struct ReadOptions {
 pub struct Problem {
     pub line: u64,
     pub message: String,
+    pub kind: ProblemKind,
+}
+
+/// What a structural problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A defect of one row, marked on the row and scored by its structural rule.
+    Row(RowDefect),
+    /// The header line: blank or repeated names, renamed.
+    Header,
+    /// Worth telling, but nothing was lost: a line of only spaces, a file
+    /// with no data rows.
+    Notice,
+}
+
+impl Problem {
+    /// Whether the file was read only in part because of it.
+    pub fn is_partial_read(&self) -> bool {
+        match self.kind {
+            ProblemKind::Row(defect) => defect.loses_data(),
+            ProblemKind::Header => true,
+            ProblemKind::Notice => false,
+        }
+    }
+
+    /// The row defect it is, if it marks a row.
+    pub fn defect(&self) -> Option<RowDefect> {
+        match self.kind {
+            ProblemKind::Row(defect) => Some(defect),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -170,10 +204,12 @@ pub(super) fn parse_records(
     let mut all = Chunk {
         columns: Vec::new(),
         lines: Vec::with_capacity(pieces.iter().map(|c| c.lines.len()).sum()),
+        row_defects: Vec::new(),
         problems: Problems::default(),
     };
     for piece in pieces {
         all.lines.extend(piece.lines);
+        all.row_defects.extend(piece.row_defects);
         all.problems.absorb(piece.problems);
         if all.columns.is_empty() {
             all.columns = piece.columns;
@@ -242,27 +278,34 @@ pub(super) struct ChunkContext<'a> {
     pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
+#[derive(Default)]
 pub(super) struct Chunk {
     columns: Vec<StringChunked>,
     pub lines: Vec<u64>,
+    /// Each row's [`RowDefect`] bits.
+    pub row_defects: Vec<u8>,
     pub problems: Problems,
 }
 
 impl Chunk {
     /// The columns as a frame named by `header` (empty columns when the
-    /// body held no record).
+    /// body held no record), with the rows' defects in
+    /// [`ROW_DEFECTS_COLUMN`].
     pub fn frame(&mut self, path: &Path, header: &[String]) -> Result<DataFrame, ReadError> {
-        let columns: Vec<Column> = header
+        let mut columns: Vec<Column> = header
             .iter()
             .enumerate()
             .map(|(i, name)| {
                 self.columns
                     .get_mut(i)
                     .map(std::mem::take)
-                    .unwrap_or_else(|| StringChunked::full_null(name.as_str().into(), 0))
+                    .unwrap_or_else(|| {
+                        StringChunked::full_null(name.as_str().into(), self.lines.len())
+                    })
                     .into_column()
             })
             .collect();
+        columns.push(defects_column(std::mem::take(&mut self.row_defects)));
         DataFrame::new(self.lines.len(), columns).map_err(|e| ReadError::Frame {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -287,6 +330,9 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
         .map(|h| StringChunkedBuilder::new(h.as_str().into(), estimated_rows))
         .collect();
     let mut lines = Vec::with_capacity(estimated_rows);
+    let mut row_defects: Vec<u8> = Vec::with_capacity(estimated_rows);
+    // One scan of the piece: most pieces have no NUL byte to look for.
+    let has_nul = memchr::memchr(0, data).is_some();
     let mut reported = 0;
     // Lines are counted here from byte offsets, not taken from the reader:
     // it numbers records after a CR LF (Windows exports) one line short.
@@ -307,24 +353,61 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
         cursor = end;
         cursor_line = line + inner_lines;
         let last_line = line + inner_lines;
-        let spans_lines = inner_lines > 0;
-        if spans_lines {
-            // Legitimate multi-line values are quoted in pairs; an odd count
-            // means a quote was opened and never closed, and the reader has
-            // swallowed the following lines into this one value.
-            let quotes = memchr::memchr_iter(b'"', content).count();
-            if quotes % 2 == 1 {
-                problems.push(
-                    line,
+        if width > 1 && is_blank_record(content) {
+            problems.push(
+                line,
+                ProblemKind::Notice,
+                "the line holds only spaces or tabs; it is not read as a record (delete it)"
+                    .to_string(),
+            );
+            return;
+        }
+        let mut defects = 0u8;
+        let mut flag = |defect: RowDefect, message: String| {
+            defects |= defect.bit();
+            problems.push(line, ProblemKind::Row(defect), message);
+        };
+        let column = |i: usize| {
+            ctx.header
+                .get(i)
+                .map_or_else(|| format!("field {}", i + 1), |name| format!("column '{name}'"))
+        };
+        if has_quote(content) {
+            let quoting = scan_record(content, ctx.delimiter);
+            if quoting.unclosed {
+                let lines = if last_line > line {
+                    format!("lines {line}–{last_line} were read as one value")
+                } else {
+                    "the rest of the line was read as one value".to_string()
+                };
+                flag(
+                    RowDefect::UnclosedQuote,
                     format!(
-                        "a double quote opened on this line is never closed; lines {line}–{last_line} were read as one value"
+                        "a double quote opened on this line is never closed: the file ends inside it and {lines}; close the quote, or double it (\"\") if it belongs to the text"
+                    ),
+                );
+            }
+            if let Some(i) = quoting.text_after_close_in {
+                flag(
+                    RowDefect::StrayQuote,
+                    format!(
+                        "{}: text after the closing double quote (\"abc\"def is read as abcdef); quote the whole value or remove the quotes",
+                        column(i)
+                    ),
+                );
+            } else if let Some(i) = quoting.stray_in {
+                flag(
+                    RowDefect::StrayQuote,
+                    format!(
+                        "{}: a double quote inside a value that does not start with one (ab\"c); quote the whole value and double the quote inside: \"ab\"\"c\"",
+                        column(i)
                     ),
                 );
             }
         }
         if record.len() != width {
             let mut message = format!("{} fields, but the header has {width}", record.len());
-            if spans_lines {
+            if inner_lines > 0 {
                 message.push_str(&format!(
                     "; the record runs to line {last_line}: look for an unbalanced double quote"
                 ));
@@ -335,9 +418,21 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             } else {
                 message.push_str("; the missing fields count as empty");
             }
-            problems.push(line, message);
+            flag(RowDefect::Ragged, message);
+        }
+        if has_nul {
+            if let Some(i) = (0..record.len()).find(|&i| record.get(i).is_some_and(|f| f.contains(&0))) {
+                flag(
+                    RowDefect::Nul,
+                    format!(
+                        "{} holds a NUL byte (\\0), which no text value has; the file may be UTF-16 (set dataset.encoding) or damaged",
+                        column(i)
+                    ),
+                );
+            }
         }
         let text = RecordText::new(record);
+        let mut invalid: Option<usize> = None;
         for (i, builder) in builders.iter_mut().enumerate() {
             if ctx.keep.is_some_and(|keep| !keep[i]) {
                 continue;
@@ -347,18 +442,22 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
                 Some(field) => match field {
                     Ok(s) => append_cell(builder, s, ctx.missing),
                     Err(field) => {
-                        problems.push(
-                            line,
-                            format!(
-                                "column '{}' is not valid UTF-8; if the file is in another encoding set dataset.encoding (e.g. \"windows-1258\")",
-                                ctx.header[i]
-                            ),
-                        );
+                        invalid.get_or_insert(i);
                         append_cell(builder, &String::from_utf8_lossy(field), ctx.missing);
                     }
                 },
             }
         }
+        if let Some(i) = invalid {
+            flag(
+                RowDefect::InvalidText,
+                format!(
+                    "{} is not valid UTF-8; if the file is in another encoding set dataset.encoding (e.g. \"windows-1258\")",
+                    column(i)
+                ),
+            );
+        }
+        row_defects.push(defects);
         lines.push(line);
         if lines.len() % 65_536 == 0 {
             (ctx.progress)((end - reported) as u64);
@@ -379,8 +478,29 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
             })
             .collect(),
         lines,
+        row_defects,
         problems,
     })
+}
+
+/// The hidden column of each row's [`RowDefect`] bits.
+pub(super) fn defects_column(defects: Vec<u8>) -> Column {
+    // 32-bit: the polars build has no 8-bit integers (one feature less).
+    UInt32Chunked::from_iter_values(
+        ROW_DEFECTS_COLUMN.into(),
+        defects.into_iter().map(u32::from),
+    )
+    .into_column()
+}
+
+fn has_quote(content: &[u8]) -> bool {
+    memchr::memchr(b'"', content).is_some()
+}
+
+/// A line of nothing but spaces and tabs: no record, though the `csv` crate
+/// reads it as one with a single field.
+fn is_blank_record(content: &[u8]) -> bool {
+    content.iter().all(|b| matches!(b, b' ' | b'\t'))
 }
 
 fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]) {
@@ -415,15 +535,23 @@ impl Problems {
     pub fn absorb(&mut self, other: Problems) {
         let unkept = other.count - other.kept.len() as u64;
         for p in other.kept {
-            self.push(p.line, p.message);
+            self.add(p);
         }
         self.count += unkept;
     }
 
-    fn push(&mut self, line: u64, message: String) {
+    pub fn push(&mut self, line: u64, kind: ProblemKind, message: String) {
+        self.add(Problem {
+            line,
+            message,
+            kind,
+        });
+    }
+
+    fn add(&mut self, problem: Problem) {
         self.count += 1;
         if self.kept.len() < MAX_PROBLEMS_KEPT {
-            self.kept.push(Problem { line, message });
+            self.kept.push(problem);
         }
     }
 }
@@ -432,26 +560,59 @@ impl Problems {
 /// a problem, since polars needs unique column names.
 pub(super) fn header_names(record: &csv::ByteRecord, problems: &mut Problems) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
+    // A set, not a search of `names`: a header of 100,000 columns is read in
+    // linear time.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, raw) in record.iter().enumerate() {
         let name = String::from_utf8_lossy(raw)
             .trim()
             .trim_start_matches('\u{feff}')
             .to_string();
         let unique = if name.is_empty() {
-            problems.push(1, format!("column {} has no name in the header", i + 1));
-            format!("column_{}", i + 1)
-        } else if names.contains(&name) {
             problems.push(
                 1,
+                ProblemKind::Header,
+                format!("column {} has no name in the header", i + 1),
+            );
+            format!("column_{}", i + 1)
+        } else if seen.contains(&name) {
+            problems.push(
+                1,
+                ProblemKind::Header,
                 format!("column name '{name}' appears twice in the header"),
             );
             format!("{name}_{}", i + 1)
+        } else if name.starts_with(RESERVED_PREFIX) {
+            problems.push(
+                1,
+                ProblemKind::Header,
+                format!("column name '{name}' starts with {RESERVED_PREFIX}, which ddss keeps for itself; it is read as 'x{name}'"),
+            );
+            format!("x{name}")
         } else {
             name
         };
+        seen.insert(unique.clone());
         names.push(unique);
     }
     names
+}
+
+/// Names ddss gives its own hidden columns start with this.
+const RESERVED_PREFIX: &str = "__ddss_";
+
+/// A file with no byte-order mark and no declared encoding is read as UTF-8;
+/// one that is plainly UTF-16 is refused with what to set instead of
+/// hundreds of "not valid UTF-8" problems.
+pub(super) fn check_not_utf16(path: &Path, head: &[u8]) -> Result<(), ReadError> {
+    match super::sniff::utf16_without_bom(head) {
+        None => Ok(()),
+        Some(encoding) => Err(ReadError::Utf16WithoutBom {
+            path: path.to_path_buf(),
+            encoding: encoding.name().to_string(),
+            label: encoding.name().to_lowercase(),
+        }),
+    }
 }
 
 /// The file as UTF-8 bytes. A BOM wins; then the pack's encoding; then
@@ -472,7 +633,10 @@ pub(super) fn decode<'a>(
         ));
     }
     let encoding = match label {
-        None => encoding_rs::UTF_8,
+        None => {
+            check_not_utf16(path, bytes)?;
+            encoding_rs::UTF_8
+        }
         Some(l) => encoding_rs::Encoding::for_label(l.as_bytes()).ok_or_else(|| {
             ReadError::UnknownEncoding {
                 path: path.to_path_buf(),

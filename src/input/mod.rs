@@ -5,12 +5,14 @@
 
 mod chunked;
 mod csv_table;
+mod quoting;
 mod records;
 mod sniff;
 
 pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
-    MAX_PROBLEMS_KEPT, Problem, ReadOptions, Table, cell_value, read_table, scan_records,
+    MAX_PROBLEMS_KEPT, Problem, ProblemKind, ReadOptions, Table, cell_value, read_table,
+    scan_records,
 };
 pub use records::{Record, RecordText};
 pub use sniff::sniff_delimiter;

@@ -5,11 +5,13 @@
 
 mod column_type;
 pub mod pii;
+pub mod row_defect;
 
 use serde::{Deserialize, Serialize};
 
 pub use column_type::ColumnType;
 pub use pii::Pii;
+pub use row_defect::{ROW_DEFECTS_COLUMN, RowDefect, is_structural_code};
 
 /// One of the four dimensions of the Project 06 standard "đúng – đủ – sạch – sống".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

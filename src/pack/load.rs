@@ -415,6 +415,7 @@ pub fn parse_pack(
         }
         rules.push(Rule { line, ..rule });
     }
+    add_structural_rules(&mut rules, &parse_ctx).map_err(|m| invalid(1, m))?;
 
     Ok(RulePack {
         path: path.to_path_buf(),
@@ -435,6 +436,36 @@ pub fn parse_pack(
         targets,
         pii,
     })
+}
+
+/// The structural rules (`PH…`, see `crate::structure`) every pack has
+/// without declaring them; a declared rule of the same kind replaces one.
+fn add_structural_rules(rules: &mut Vec<Rule>, ctx: &ParseContext) -> Result<(), String> {
+    for implicit in crate::structure::IMPLICIT_RULES {
+        let kind = implicit.defect.kind_name();
+        if rules.iter().any(|r| r.check.kind() == kind) {
+            continue;
+        }
+        let id = implicit.defect.code();
+        if rules.iter().any(|r| r.id == id) {
+            return Err(format!(
+                "rule id '{id}' is the id of the structural rule '{kind}' every pack has; give your rule another id, or declare it with check = \"{kind}\" to replace the structural one"
+            ));
+        }
+        rules.push(Rule {
+            id: id.to_string(),
+            check: Check::parse(kind, toml::Table::new(), ctx)?,
+            dimension: implicit.dimension,
+            severity: implicit.severity,
+            message: implicit.message.to_string(),
+            message_en: Some(implicit.message_en.to_string()),
+            weight: 1.0,
+            when: None,
+            threshold: 1.0,
+            line: 0,
+        });
+    }
+    Ok(())
 }
 
 fn take_string(table: &mut toml::Table, key: &str, rule: &str) -> Result<Option<String>, String> {
@@ -563,7 +594,9 @@ born = { type = "date", format = "%d/%m/%Y" }
             "{HEAD}\n[[rules]]\nid = \"R1\"\ncheck = \"required\"\ncolumn = \"id\"\ndimension = \"du\"\nmessage = \"Thiếu\"\n"
         ))
         .unwrap();
-        assert_eq!(pack.rules.len(), 1);
+        // The declared rule, then the six structural rules every pack has.
+        assert_eq!(pack.rules.len(), 7);
+        assert!(pack.rules[1..].iter().all(|r| r.id.starts_with("PH")));
         assert_eq!(pack.rules[0].line, 12);
         assert_eq!(pack.rules[0].severity, Severity::Error);
         assert_eq!(

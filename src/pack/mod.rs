@@ -67,6 +67,14 @@ pub struct Rule {
     pub when: Option<String>,
     /// Minimum pass rate (0..=1) for the rule to pass; default 1.
     pub threshold: f64,
-    /// Line of the rule in its pack file, for messages.
+    /// Line of the rule in its pack file, for messages; 0 for the rules
+    /// every pack has without declaring them (the structural `PH…` rules).
     pub line: usize,
+}
+
+impl Rule {
+    /// Whether the pack has this rule without declaring it.
+    pub fn is_implicit(&self) -> bool {
+        self.line == 0
+    }
 }
