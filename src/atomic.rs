@@ -109,6 +109,26 @@ impl AtomicFile {
     }
 }
 
+/// The size of the file at `path` and its SHA-256 (lower-case hex), read
+/// in blocks.
+pub fn file_sha256(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((bytes, format!("{:x}", hasher.finalize())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,8 @@ use crate::pack::PackSet;
 use crate::report::outputs::{HistoryRecord, ResultsJson, Scorecard, Workbook};
 use crate::report::violations::CsvSinks;
 use crate::report::{Lang, Report};
-use crate::results::RunResults;
+use crate::results::{OutputFile, RunResults};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -96,12 +97,37 @@ pub fn run_output(
     if !run.results.report_errors.is_empty() {
         run.results.exit_code = crate::exit::USAGE;
     }
+    run.results.outputs = written_files(&out_dir, &run.results);
     let committed = ResultsJson { out_dir }.write(&run);
     if let Some(first) = run.results.report_errors.first() {
         eprintln!("ddss: {first}");
     }
     committed?;
     Ok(run)
+}
+
+/// The files this run wrote in `out_dir`, with their sizes and SHA-256,
+/// for results.json (the commit record). The history record is not listed:
+/// history is every run's, not this run's report set.
+fn written_files(out_dir: &std::path::Path, results: &RunResults) -> Vec<OutputFile> {
+    let _phase = crate::timings::phase("run: hashes of the outputs");
+    let mut relative: Vec<String> = results
+        .datasets
+        .iter()
+        .filter_map(|d| d.violations_file.clone())
+        .collect();
+    relative.extend(["violations.xlsx".to_string(), "scorecard.html".to_string()]);
+    relative
+        .into_par_iter()
+        .filter_map(|path| {
+            let (bytes, sha256) = crate::atomic::file_sha256(&out_dir.join(&path)).ok()?;
+            Some(OutputFile {
+                path,
+                bytes,
+                sha256,
+            })
+        })
+        .collect()
 }
 
 /// Violations files in `<out>/violations/` that this run did not write

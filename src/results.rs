@@ -16,6 +16,10 @@ pub struct RunResults {
     pub as_of: String,
     /// When the run finished (UTC, RFC 3339).
     pub generated_at: String,
+    /// This run's id, also carried by the scorecard and the workbook it
+    /// wrote: a report whose id differs is another run's.
+    #[serde(default)]
+    pub run_id: String,
     pub rule_packs: RulePacksInfo,
     pub status: RunStatus,
     pub exit_code: i32,
@@ -25,6 +29,35 @@ pub struct RunResults {
     /// Reports that could not be written (the run's exit code is then 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub report_errors: Vec<String>,
+    /// Every file this run wrote in `--out` (results.json aside), with its
+    /// size and SHA-256: results.json is written last, so a file that is not
+    /// listed here with these bytes is not this run's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<OutputFile>,
+}
+
+/// One file a run wrote.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to `--out`, with `/`.
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A new run id: the UTC time to the second and 32 random bits, e.g.
+/// `20261204T180512Z-9f3a61c2` (sortable, unique across retries).
+pub fn new_run_id(now: chrono::DateTime<chrono::Utc>) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded from the OS per process: no `rand` for 32 bits.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(now.timestamp_nanos_opt().unwrap_or_default() as u128);
+    hasher.write_u32(std::process::id());
+    format!(
+        "{}-{:08x}",
+        now.format("%Y%m%dT%H%M%SZ"),
+        hasher.finish() as u32
+    )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

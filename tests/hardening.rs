@@ -595,3 +595,65 @@ fn a_header_of_100_000_columns_is_read() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Whether every file results.json lists in `out` has the listed bytes, the
+/// scorecard and the workbook carry its run id: whether `out` holds one
+/// run's report set.
+fn one_runs_set(out: &Path) -> Result<(), String> {
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let run_id = results["run_id"].as_str().unwrap();
+    let outputs = results["outputs"].as_array().unwrap();
+    if outputs.len() < 3 {
+        return Err(format!("too few outputs listed: {outputs:?}"));
+    }
+    for file in outputs {
+        let path = out.join(file["path"].as_str().unwrap());
+        let (bytes, sha256) = ddss::atomic::file_sha256(&path).map_err(|e| e.to_string())?;
+        if (Some(bytes), Some(sha256.as_str())) != (file["bytes"].as_u64(), file["sha256"].as_str())
+        {
+            return Err(format!("{} is not the listed file", path.display()));
+        }
+    }
+    let scorecard = std::fs::read_to_string(out.join("scorecard.html")).unwrap();
+    if !scorecard.contains(&format!(r#"<meta name="ddss-run-id" content="{run_id}">"#)) {
+        return Err("the scorecard is another run's".into());
+    }
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(out.join("violations.xlsx")).unwrap()).unwrap();
+    let mut custom = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("docProps/custom.xml").unwrap(),
+        &mut custom,
+    )
+    .unwrap();
+    if !custom.contains(run_id) {
+        return Err("the workbook is another run's".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn results_json_names_every_file_of_its_run_with_its_hash() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |file: &str| {
+        ddss()
+            .args(["validate", "--no-progress", "--rules"])
+            .arg(data("malformed/rules"))
+            .arg("--out")
+            .arg(out.path())
+            .arg(data("malformed/files").join(file))
+            .output()
+            .unwrap()
+    };
+    run("stray_quotes.csv");
+    one_runs_set(out.path()).unwrap();
+    let first = std::fs::read(out.path().join("results.json")).unwrap();
+    run("ragged_5pct.csv");
+    one_runs_set(out.path()).unwrap();
+    // A run killed after its reports but before its results.json leaves
+    // the previous results.json beside them: the mismatch shows.
+    std::fs::write(out.path().join("results.json"), first).unwrap();
+    let mixed = one_runs_set(out.path());
+    assert!(mixed.is_err(), "a mixed set passed for one run's");
+}

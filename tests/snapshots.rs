@@ -54,6 +54,9 @@ fn results_json() {
             .unwrap();
     insta::assert_json_snapshot!(results, {
         ".generated_at" => "[time]",
+        ".run_id" => "[run id]",
+        ".outputs[].bytes" => "[bytes]",
+        ".outputs[].sha256" => "[sha256]",
         ".tool.version" => "[version]",
         ".rule_packs.hash" => "[hash]",
         ".rule_packs.files[]" => "[pack file]",
@@ -71,6 +74,7 @@ fn scorecard_html() {
         serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap())
             .unwrap();
     results.generated_at = "2026-06-30T21:00:00Z".into();
+    results.run_id = "20260630T210000Z-00000000".into();
     results.tool.version = "[version]".into();
     results.rule_packs.hash = "sha256:[hash]".into();
     for d in &mut results.datasets {

@@ -186,6 +186,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         datasets.push(result);
     }
 
+    let now = chrono::Utc::now();
     let mut results = RunResults {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -193,7 +194,8 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
             version: env!("CARGO_PKG_VERSION").into(),
         },
         as_of: options.as_of.format("%Y-%m-%d").to_string(),
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        run_id: new_run_id(now),
         rule_packs: RulePacksInfo {
             hash: plan.rules_hash.clone(),
             files: plan.rule_files.iter().map(|p| display(p)).collect(),
@@ -214,6 +216,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
             })
             .collect(),
         report_errors: vec![],
+        outputs: vec![],
     };
     (results.status, results.exit_code) = crate::exit::run_status(&results);
     RunOutput {

@@ -78,6 +78,7 @@ impl Report for Workbook {
             &super::xlsx::XlsxOptions {
                 mask: self.mask,
                 lang: self.lang,
+                run_id: run.results.run_id.clone(),
                 ..Default::default()
             },
         )

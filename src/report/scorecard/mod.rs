@@ -59,6 +59,7 @@ pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> Strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="ddss {version}">
+<meta name="ddss-run-id" content="{run_id}">
 <title>{title} — {as_of}</title>
 <style>{STYLE}</style>
 </head>
@@ -66,6 +67,7 @@ pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> Strin
 "#,
         lang = t.html_lang(),
         version = esc(&results.tool.version),
+        run_id = esc(&results.run_id),
         title = t.title(),
         as_of = t.date(&results.as_of),
     );
