@@ -117,8 +117,9 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
     }
 }
 
-/// Half of the machine's RAM (8 GiB when it cannot be read).
-fn default_memory_limit() -> u64 {
+/// Half of the machine's RAM (8 GiB when it cannot be read): the default
+/// `--memory-limit`.
+pub fn default_memory_limit() -> u64 {
     let mut system = sysinfo::System::new();
     system.refresh_memory();
     match system.total_memory() {

@@ -114,6 +114,8 @@ pub enum UsageError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no rule pack validates a dataset named '{dataset}' (the packs' datasets: {known})")]
+    UnknownDataset { dataset: String, known: String },
     #[error("invalid --as-of '{value}': expected a date as YYYY-MM-DD")]
     AsOf { value: String },
     #[error("{path}:{line}: invalid targets file: {message}")]

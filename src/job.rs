@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::engine::{ExecuteOptions, RunOutput, execute, plan_run};
+use crate::engine::{CountOnly, ExecuteOptions, RunOutput, RunPlan, execute, plan_run};
 use crate::error::UsageError;
 use crate::pack::PackSet;
 use crate::report::outputs::{HistoryRecord, ResultsJson, Scorecard, Workbook};
@@ -48,12 +48,7 @@ pub fn run_output(
     inputs: &[PathBuf],
     options: &RunOptions,
 ) -> Result<RunOutput, UsageError> {
-    use chrono::Datelike;
-    if !crate::contract::YEARS.contains(&options.as_of.year()) {
-        return Err(UsageError::AsOf {
-            value: options.as_of.to_string(),
-        });
-    }
+    check_as_of(options.as_of)?;
     let plan = plan_run(packs, inputs, options.memory_limit)?;
     let out_dir = options.out_dir.clone();
     for dir in [
@@ -64,12 +59,7 @@ pub fn run_output(
         crate::atomic::remove_stale_temp_files(&dir);
     }
     let sinks = CsvSinks::create(&out_dir, options.mask)?;
-    let execute_options = ExecuteOptions {
-        as_of: options.as_of,
-        progress: options.progress,
-        fail_under: options.fail_under,
-        targets: options.targets.clone(),
-    };
+    let execute_options = options.execute_options();
     let mut run = execute(&plan, &execute_options, &sinks);
     remove_other_violations_files(&out_dir, &run);
     let reports: [&dyn Report; 3] = [
@@ -147,6 +137,38 @@ fn remove_other_violations_files(out_dir: &std::path::Path, run: &RunOutput) {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "csv") && !written.contains(&path) {
             let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Validates what `plan` names and writes nothing: the results only, as
+/// `results.json` would hold them (no violations files, no `outputs`). What
+/// the Python package's `validate(out=None)` and `validate_frame` return.
+pub fn results_only(plan: &RunPlan, options: &RunOptions) -> Result<RunResults, UsageError> {
+    check_as_of(options.as_of)?;
+    let execute_options = options.execute_options();
+    Ok(execute(plan, &execute_options, &CountOnly).results)
+}
+
+/// `--as-of` must lie in the years records hold (see `contract::YEARS`).
+fn check_as_of(as_of: NaiveDate) -> Result<(), UsageError> {
+    use chrono::Datelike;
+    if crate::contract::YEARS.contains(&as_of.year()) {
+        Ok(())
+    } else {
+        Err(UsageError::AsOf {
+            value: as_of.to_string(),
+        })
+    }
+}
+
+impl RunOptions {
+    fn execute_options(&self) -> ExecuteOptions {
+        ExecuteOptions {
+            as_of: self.as_of,
+            progress: self.progress,
+            fail_under: self.fail_under,
+            targets: self.targets.clone(),
         }
     }
 }

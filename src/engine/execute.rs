@@ -73,6 +73,9 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                 bar.set_message("đọc từng phần");
                 return None;
             }
+            if let Some(table) = &d.in_memory {
+                return Some(Ok(table.as_ref().clone()));
+            }
             let table = isolated(|| {
                 read_table(&d.path, &read_options(&d.pack), &|bytes| {
                     bar.set_position(bytes)

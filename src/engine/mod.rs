@@ -27,7 +27,7 @@ pub use dataset::{
 pub use execute::{EXAMPLES_PER_RULE, ExecuteOptions, RunOutput, execute};
 pub use run_plan::{
     MEMORY_PER_FILE_BYTE, PlannedDataset, RunPlan, choose_streamed, chunk_bytes, piece_bytes,
-    plan_run, record_bytes,
+    plan_run, plan_tables, record_bytes,
 };
 pub use sink::{CountOnly, DatasetLevel, RowSink, RowSinks};
 pub use stream::{StreamOptions, Streamed, validate_streamed};

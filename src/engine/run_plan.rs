@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::lookups;
 use crate::error::UsageError;
+use crate::input::Table;
 use crate::pack::{InputMatch, MatchIssue, PackSet, RulePack, match_inputs};
 
 /// Memory a dataset read whole takes per byte of file: its text, typed
@@ -48,6 +49,9 @@ pub struct PlannedDataset {
     pub piece_bytes: usize,
     /// Columns other datasets of the run look up in this one.
     pub looked_up: Vec<String>,
+    /// The table itself, when it was handed over in memory (a frame from
+    /// Python) rather than read from `path`.
+    pub in_memory: Option<Arc<Table>>,
 }
 
 /// Matches `inputs` to `packs` and decides how each file is read under
@@ -80,6 +84,7 @@ pub fn plan_run(
         .map(
             |((((m, name), bytes), streamed), looked_up)| PlannedDataset {
                 looked_up,
+                in_memory: None,
                 name,
                 path: m.path,
                 pack: m.pack,
@@ -92,6 +97,51 @@ pub fn plan_run(
     Ok(RunPlan {
         datasets,
         unmatched,
+        memory_limit,
+        rules_hash: packs.hash.clone(),
+        rule_files: packs.files.clone(),
+    })
+}
+
+/// Plans a run over tables already in memory, each named by the dataset of
+/// `packs` that validates it.
+pub fn plan_tables(
+    packs: &PackSet,
+    tables: Vec<(String, Table)>,
+    memory_limit: u64,
+) -> Result<RunPlan, UsageError> {
+    let mut matched = Vec::with_capacity(tables.len());
+    for (dataset, table) in tables {
+        let Some(pack) = packs.packs.iter().find(|p| p.dataset.name == dataset) else {
+            let names: Vec<&str> = packs
+                .packs
+                .iter()
+                .map(|p| p.dataset.name.as_str())
+                .collect();
+            return Err(UsageError::UnknownDataset {
+                dataset,
+                known: names.join(", "),
+            });
+        };
+        matched.push((pack.clone(), table));
+    }
+    let pack_refs: Vec<&RulePack> = matched.iter().map(|(p, _)| p.as_ref()).collect();
+    let datasets = matched
+        .iter()
+        .map(|(pack, table)| PlannedDataset {
+            looked_up: lookups::needed_columns(&pack_refs, &pack.dataset.name),
+            name: pack.dataset.name.clone(),
+            path: PathBuf::from(format!("<frame {}>", pack.dataset.name)),
+            pack: pack.clone(),
+            bytes: 0,
+            streamed: false,
+            piece_bytes: piece_bytes(memory_limit, 0),
+            in_memory: Some(Arc::new(table.clone())),
+        })
+        .collect();
+    Ok(RunPlan {
+        datasets,
+        unmatched: vec![],
         memory_limit,
         rules_hash: packs.hash.clone(),
         rule_files: packs.files.clone(),

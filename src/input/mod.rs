@@ -5,6 +5,7 @@
 
 mod chunked;
 mod csv_table;
+mod frame;
 mod quoting;
 mod records;
 mod sniff;
@@ -14,5 +15,6 @@ pub use csv_table::{
     MAX_PROBLEMS_KEPT, Problem, ProblemKind, ReadOptions, Table, cell_value, read_table,
     scan_records,
 };
+pub use frame::table_from_frame;
 pub use records::{Record, RecordText};
 pub use sniff::sniff_delimiter;
