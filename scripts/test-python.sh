@@ -18,6 +18,8 @@ echo "== maturin develop (dev profile)"
 VIRTUAL_ENV="$PWD/$VENV" PATH="$PWD/$VENV/bin:$PATH" \
     "$VENV/bin/maturin" develop --quiet
 echo "== pytest tests/python"
-# The tests compare with the CLI built by `cargo test` (target/debug/ddss).
-cargo build --quiet --bin ddss
+# The tests compare with the CLI `cargo test` built (target/debug/ddss);
+# `cargo build` alone would build it again (other features are unified
+# without the dev-dependencies), so only when it is missing.
+[ -x target/debug/ddss ] || cargo build --quiet --bin ddss
 DDSS_BIN="$PWD/target/debug/ddss" "$VENV/bin/python" -m pytest -q tests/python "$@"
