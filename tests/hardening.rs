@@ -298,6 +298,30 @@ fn validate_malformed(file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     (code, results["datasets"][0].clone())
 }
 
+/// `ddss validate` of `inputs` with the malformed files' pack and `extra`
+/// arguments into `out`: the exit code and results.json.
+fn run_malformed_pack(
+    extra: &[&str],
+    inputs: &[&Path],
+    out: &Path,
+) -> (Option<i32>, serde_json::Value) {
+    let output = ddss()
+        .args(["validate", "--no-progress"])
+        .args(extra)
+        .arg("--rules")
+        .arg(data("malformed/rules"))
+        .arg("--out")
+        .arg(out)
+        .args(inputs)
+        .output()
+        .unwrap();
+    let results = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
+    )
+    .unwrap();
+    (output.status.code(), results)
+}
+
 /// (failed, evaluated) of rule `id`; `None` when the results do not list it.
 fn counts(dataset: &serde_json::Value, id: &str) -> Option<(u64, u64)> {
     dataset["rules"]
@@ -478,23 +502,11 @@ fn a_record_longer_than_the_memory_limit_allows_is_skipped_not_read() {
         csv.push_str(&format!("{:03},Ten,ok\n", i % 1000));
     }
     std::fs::write(&path, csv).unwrap();
-    let out = dir.path().join("out");
-    let output = ddss()
-        .args([
-            "validate",
-            "--no-progress",
-            "--memory-limit",
-            "64MiB",
-            "--rules",
-        ])
-        .arg(data("malformed/rules"))
-        .arg("--out")
-        .arg(&out)
-        .arg(&path)
-        .output()
-        .unwrap();
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let (code, results) = run_malformed_pack(
+        &["--memory-limit", "64MiB"],
+        &[&path],
+        &dir.path().join("out"),
+    );
     let d = &results["datasets"][0];
     assert_eq!(
         d["rows"], 1001,
@@ -513,7 +525,7 @@ fn a_record_longer_than_the_memory_limit_allows_is_skipped_not_read() {
     );
     // Its cells are missing: the rows around it are all checked.
     assert_eq!(counts(d, "M1"), Some((1, 1001)));
-    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(code, Some(3));
 }
 
 #[test]
@@ -525,25 +537,12 @@ fn a_header_longer_than_the_memory_limit_allows_stops_only_its_dataset() {
     std::fs::write(&long, csv).unwrap();
     let fine = dir.path().join("b_fine.csv");
     std::fs::write(&fine, "id,ten,ghi_chu\n001,An,ok\n").unwrap();
-    let out = dir.path().join("out");
-    let output = ddss()
-        .args([
-            "validate",
-            "--no-progress",
-            "--memory-limit",
-            "64MiB",
-            "--rules",
-        ])
-        .arg(data("malformed/rules"))
-        .arg("--out")
-        .arg(&out)
-        .arg(&long)
-        .arg(&fine)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let (code, results) = run_malformed_pack(
+        &["--memory-limit", "64MiB"],
+        &[&long, &fine],
+        &dir.path().join("out"),
+    );
+    assert_eq!(code, Some(3));
     let datasets = results["datasets"].as_array().unwrap();
     assert_eq!(datasets.len(), 2);
     let messages: Vec<&str> = datasets
