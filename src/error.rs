@@ -79,7 +79,7 @@ pub enum ReadError {
 
 /// Why one rule could not be evaluated. Affects that rule only: the rest of
 /// the dataset is still validated.
-#[derive(Debug, Clone, Error, PartialEq)]
+#[derive(Debug, Clone, Error, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RuleError {
     #[error("column '{column}' is not in the file{}", suggestion_suffix(.suggestion))]
     MissingColumn {
@@ -118,6 +118,10 @@ pub enum UsageError {
     UnknownDataset { dataset: String, known: String },
     #[error("invalid --as-of '{value}': expected a date as YYYY-MM-DD")]
     AsOf { value: String },
+    /// A batch, tally or look-up a distributed runner handed over that
+    /// cannot be used as given.
+    #[error("{0}")]
+    Batch(String),
     #[error("{path}:{line}: invalid targets file: {message}")]
     Targets {
         path: PathBuf,

@@ -62,23 +62,38 @@ pub fn run_output(
     let execute_options = options.execute_options();
     let mut run = execute(&plan, &execute_options, &sinks);
     remove_other_violations_files(&out_dir, &run);
+    write_reports(&mut run, &out_dir, options.mask, options.lang)?;
+    Ok(run)
+}
+
+/// Writes the reports of `run` — history record, workbook, scorecard, then
+/// results.json, the commit record — into `out_dir`, where the violations
+/// files already are. A report that cannot be written does not stop the
+/// others; it is listed in `report_errors` and the exit code is 2. Fails only
+/// when results.json itself cannot be written.
+pub fn write_reports(
+    run: &mut RunOutput,
+    out_dir: &std::path::Path,
+    mask: bool,
+    lang: Lang,
+) -> Result<(), UsageError> {
     let reports: [&dyn Report; 3] = [
         &HistoryRecord {
-            out_dir: out_dir.clone(),
+            out_dir: out_dir.to_path_buf(),
         },
         &Workbook {
-            out_dir: out_dir.clone(),
-            mask: options.mask,
-            lang: options.lang,
+            out_dir: out_dir.to_path_buf(),
+            mask,
+            lang,
         },
         &Scorecard {
-            out_dir: out_dir.clone(),
-            lang: options.lang,
+            out_dir: out_dir.to_path_buf(),
+            lang,
         },
     ];
     let _phase = crate::timings::phase("run: history, workbook, scorecard, results");
     for report in reports {
-        if let Err(e) = report.write(&run) {
+        if let Err(e) = report.write(run) {
             run.results
                 .report_errors
                 .push(format!("{}: {e}", report.name()));
@@ -87,13 +102,15 @@ pub fn run_output(
     if !run.results.report_errors.is_empty() {
         run.results.exit_code = crate::exit::USAGE;
     }
-    run.results.outputs = written_files(&out_dir, &run.results);
-    let committed = ResultsJson { out_dir }.write(&run);
+    run.results.outputs = written_files(out_dir, &run.results);
+    let committed = ResultsJson {
+        out_dir: out_dir.to_path_buf(),
+    }
+    .write(run);
     if let Some(first) = run.results.report_errors.first() {
         eprintln!("ddss: {first}");
     }
-    committed?;
-    Ok(run)
+    committed
 }
 
 /// The files this run wrote in `out_dir`, with their sizes and SHA-256,
@@ -151,7 +168,7 @@ pub fn results_only(plan: &RunPlan, options: &RunOptions) -> Result<RunResults, 
 }
 
 /// `--as-of` must lie in the years records hold (see `contract::YEARS`).
-fn check_as_of(as_of: NaiveDate) -> Result<(), UsageError> {
+pub fn check_as_of(as_of: NaiveDate) -> Result<(), UsageError> {
     use chrono::Datelike;
     if crate::contract::YEARS.contains(&as_of.year()) {
         Ok(())
@@ -163,7 +180,7 @@ fn check_as_of(as_of: NaiveDate) -> Result<(), UsageError> {
 }
 
 impl RunOptions {
-    fn execute_options(&self) -> ExecuteOptions {
+    pub fn execute_options(&self) -> ExecuteOptions {
         ExecuteOptions {
             as_of: self.as_of,
             progress: self.progress,

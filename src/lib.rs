@@ -25,6 +25,7 @@ pub mod atomic;
 pub mod checks;
 pub mod cli;
 pub mod contract;
+pub mod distributed;
 pub mod engine;
 pub mod error;
 pub mod exit;

@@ -6,7 +6,7 @@
 //! This is also the seam a distributed runner uses: check batches anywhere,
 //! merge their [`Tally`]s, conclude.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
@@ -16,7 +16,7 @@ use super::dataset::{
 use super::query::{Checked, RuleOutcome, dataset_outcomes};
 use super::sink::RowSink;
 use crate::contract::LookupSets;
-use crate::error::UsageError;
+use crate::error::{RuleError, UsageError};
 use crate::input::{MAX_PROBLEMS_KEPT, Problem, ProblemKind, Table};
 use crate::pack::RulePack;
 use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
@@ -36,80 +36,83 @@ pub struct DatasetChecked {
     pub violations: Result<u64, UsageError>,
 }
 
-/// One dataset's batches, accumulated.
-pub struct DatasetBatches<'p> {
-    pack: &'p RulePack,
-    examples_per_rule: usize,
-    tally: Tally,
-    outcomes: Option<Vec<RuleOutcome>>,
-    row_level: Vec<bool>,
-    examples: HashMap<String, Vec<Example>>,
-    problems: Vec<Problem>,
-    problem_count: u64,
-    sink: Result<Box<dyn RowSink>, UsageError>,
-    t_tally: Total,
-    t_explain: Total,
-    t_write: Total,
+/// What a dataset's checked batches add up to: every count, each rule's
+/// error (if a batch had one), the first examples, the structural problems.
+/// Summaries of any split of the rows, merged in any order, equal the
+/// summary of all the rows at once: counts are sums over rows, examples and
+/// problems are kept by line. Serialisable, so a distributed runner can
+/// check batches on its workers and merge their summaries on the driver.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchSummary {
+    /// Batches counted (a summary of none concludes to an empty dataset).
+    pub batches: u64,
+    pub tally: Tally,
+    /// Per rule, the first error a batch reported for it.
+    pub rule_errors: Vec<Option<RuleError>>,
+    /// Per rule: every batch gave it a row mask.
+    pub row_level: Vec<bool>,
+    /// Per rule id, the first examples by line.
+    pub examples: BTreeMap<String, Vec<Example>>,
+    /// The first structural problems by line.
+    pub problems: Vec<Problem>,
+    /// All structural problems, including those not kept.
+    pub problem_count: u64,
+    /// Failing (row, rule) pairs, where the caller counts them (a runner
+    /// that writes the rows itself); 0 when a [`RowSink`] counts them.
+    pub row_violations: u64,
 }
 
-impl<'p> DatasetBatches<'p> {
-    /// `sink` receives the failing rows; a sink that cannot be opened is
-    /// reported in [`DatasetChecked::violations`], the rest still counted.
-    pub fn new(
-        pack: &'p RulePack,
-        sink: Result<Box<dyn RowSink>, UsageError>,
-        examples_per_rule: usize,
-    ) -> Self {
-        DatasetBatches {
-            pack,
-            examples_per_rule,
-            tally: Tally::default(),
-            outcomes: None,
+/// A dataset concluded from its [`BatchSummary`], before the failing rows'
+/// sink is finished: the rules' final outcomes decide the dataset-level
+/// findings that lead the violations file.
+pub struct Concluded {
+    pub checked: DatasetChecked,
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+impl BatchSummary {
+    /// An empty summary for `pack`.
+    pub fn new(pack: &RulePack) -> BatchSummary {
+        BatchSummary {
+            rule_errors: vec![None; pack.rules.len()],
             row_level: vec![true; pack.rules.len()],
-            examples: HashMap::new(),
-            problems: Vec::new(),
-            problem_count: 0,
-            sink,
-            t_tally: Total::default(),
-            t_explain: Total::default(),
-            t_write: Total::default(),
+            ..BatchSummary::default()
         }
     }
 
     /// Structural problems found outside any batch (the header line).
     pub fn add_problems(&mut self, kept: &[Problem], count: u64) {
-        for p in kept {
-            if self.problems.len() < MAX_PROBLEMS_KEPT {
-                self.problems.push(p.clone());
-            }
-        }
+        self.problems.extend(kept.iter().cloned());
+        self.problems.sort_by_key(|p| p.line);
+        self.problems.truncate(MAX_PROBLEMS_KEPT);
         self.problem_count += count;
     }
 
-    /// One checked batch: `table` is the batch, `checked` its rule query.
-    pub fn add(&mut self, table: &Table, checked: Checked) {
-        let pack = self.pack;
+    /// Counts one checked batch and returns its failures, for a sink.
+    pub fn add<'a>(
+        &mut self,
+        pack: &'a RulePack,
+        table: &'a Table,
+        checked: Checked,
+        examples_per_rule: usize,
+        timers: &mut BatchTimers,
+    ) -> Violations<'a> {
         let masks = rule_masks(pack, &checked);
+        let tally = timers.tally.time(|| Tally::of(pack, table, &masks));
+        let mut one = BatchSummary::new(pack);
+        one.batches = 1;
+        one.tally = tally;
         for (i, mask) in masks.iter().enumerate() {
-            self.row_level[i] &= mask.is_some();
+            one.row_level[i] = mask.is_some();
         }
-        let tally = self.t_tally.time(|| Tally::of(pack, table, &masks));
-        self.tally.merge(tally);
-        match &mut self.outcomes {
-            None => self.outcomes = Some(checked.outcomes.clone()),
-            Some(all) => {
-                for (acc, now) in all.iter_mut().zip(&checked.outcomes) {
-                    if matches!(now, RuleOutcome::Error(_)) && !matches!(acc, RuleOutcome::Error(_))
-                    {
-                        *acc = now.clone();
-                    }
-                }
+        for (i, outcome) in checked.outcomes.iter().enumerate() {
+            if let RuleOutcome::Error(e) = outcome {
+                one.rule_errors[i] = Some(e.clone());
             }
         }
-        self.add_problems(&table.problems, table.problem_count);
-
-        let explanations = self
-            .t_explain
+        one.add_problems(&table.problems, table.problem_count);
+        let explanations = timers
+            .explain
             .time(|| explain_failures(pack, table, &checked, &masks));
         let violations = Violations {
             pack,
@@ -118,39 +121,63 @@ impl<'p> DatasetBatches<'p> {
             masks,
             explanations,
         };
-        let per_rule = self.examples_per_rule;
-        let (examples, sink) = (&mut self.examples, &mut self.sink);
-        self.t_write.time(|| {
-            for (rule, list) in violations.examples(per_rule) {
-                let acc = examples.entry(rule).or_default();
-                let room = per_rule.saturating_sub(acc.len());
-                acc.extend(list.into_iter().take(room));
-            }
-            if let Ok(s) = sink.as_mut()
-                && let Err(e) = s.append(&violations)
-            {
-                *sink = Err(e);
+        timers.examples.time(|| {
+            for (rule, list) in violations.examples(examples_per_rule) {
+                one.examples.insert(rule, list);
             }
         });
+        self.merge(one, examples_per_rule);
+        violations
     }
 
-    /// Concludes the dataset: dataset-level rules decided over `header` and
-    /// the rows counted, scores, unit scores, examples, the sink finished.
-    pub fn finish(
+    /// Adds `other`'s rows (a batch of the same dataset, in any order).
+    pub fn merge(&mut self, other: BatchSummary, examples_per_rule: usize) {
+        self.batches += other.batches;
+        self.tally.merge(other.tally);
+        if self.rule_errors.len() < other.rule_errors.len() {
+            self.rule_errors.resize(other.rule_errors.len(), None);
+            self.row_level.resize(other.row_level.len(), true);
+        }
+        for (acc, e) in self.rule_errors.iter_mut().zip(other.rule_errors) {
+            if acc.is_none() {
+                *acc = e;
+            }
+        }
+        for (acc, r) in self.row_level.iter_mut().zip(other.row_level) {
+            *acc &= r;
+        }
+        for (rule, list) in other.examples {
+            let acc = self.examples.entry(rule).or_default();
+            acc.extend(list);
+            acc.sort_by_key(|e| e.line);
+            acc.truncate(examples_per_rule);
+        }
+        self.add_problems(&other.problems, other.problem_count);
+        self.row_violations += other.row_violations;
+    }
+
+    /// The dataset's results: dataset-level rules decided over `header` and
+    /// the rows counted, scores, unit scores and examples. `violations` is
+    /// what the sink reported (or the caller counted).
+    pub fn conclude(
         self,
+        pack: &RulePack,
         header: &[String],
         as_of: NaiveDate,
         lookups: &LookupSets,
-    ) -> DatasetChecked {
-        let pack = self.pack;
-        self.t_tally.report("batches: counts and units");
-        self.t_explain.report("batches: details of failures");
-        self.t_write.report("batches: examples and violations");
-        let mut outcomes = self.outcomes.unwrap_or_default();
-        if outcomes.is_empty() {
-            // No batch at all: nothing was planned (the caller checks a
-            // header-only file as an empty batch, so this is a caller bug).
-            outcomes = vec![RuleOutcome::Rows; pack.rules.len()];
+        violations: Result<u64, UsageError>,
+    ) -> Concluded {
+        let mut outcomes: Vec<RuleOutcome> = (0..pack.rules.len())
+            .map(|i| match self.rule_errors.get(i) {
+                Some(Some(e)) => RuleOutcome::Error(e.clone()),
+                _ => RuleOutcome::Rows,
+            })
+            .collect();
+        let mut row_level = self.row_level;
+        row_level.resize(pack.rules.len(), true);
+        if self.batches == 0 {
+            // No batch at all: every row-level rule is simply not evaluated.
+            row_level.iter_mut().for_each(|r| *r = true);
         }
         for (i, decided) in dataset_outcomes(pack, header, self.tally.rows, as_of, lookups)
             .into_iter()
@@ -172,25 +199,114 @@ impl<'p> DatasetBatches<'p> {
             problem_count += 1;
         }
         let concluding = crate::timings::phase("batches: scores and unit scores");
-        let mut concluded = conclude(pack, &outcomes, &self.row_level, self.tally);
+        let mut concluded = conclude(pack, &outcomes, &row_level, self.tally);
         drop(concluding);
         let mut examples = self.examples;
         for rule in &mut concluded.rules {
             rule.examples = examples.remove(&rule.id).unwrap_or_default();
         }
-        let violations = self
+        Concluded {
+            checked: DatasetChecked {
+                rules: concluded.rules,
+                scores: concluded.scores,
+                errors: concluded.errors,
+                units: concluded.units,
+                provinces: concluded.provinces,
+                rows,
+                problems,
+                problem_count,
+                violations,
+            },
+            outcomes,
+        }
+    }
+}
+
+/// Where the time of checking batches goes (`DDSS_TIMINGS=1`).
+#[derive(Default)]
+pub struct BatchTimers {
+    tally: Total,
+    explain: Total,
+    examples: Total,
+    write: Total,
+}
+
+impl BatchTimers {
+    fn report(&self) {
+        self.tally.report("batches: counts and units");
+        self.explain.report("batches: details of failures");
+        self.examples.report("batches: examples");
+        self.write.report("batches: violations");
+    }
+}
+
+/// One dataset's batches, accumulated, their failing rows handed to a sink.
+pub struct DatasetBatches<'p> {
+    pack: &'p RulePack,
+    examples_per_rule: usize,
+    summary: BatchSummary,
+    sink: Result<Box<dyn RowSink>, UsageError>,
+    timers: BatchTimers,
+}
+
+impl<'p> DatasetBatches<'p> {
+    /// `sink` receives the failing rows; a sink that cannot be opened is
+    /// reported in [`DatasetChecked::violations`], the rest still counted.
+    pub fn new(
+        pack: &'p RulePack,
+        sink: Result<Box<dyn RowSink>, UsageError>,
+        examples_per_rule: usize,
+    ) -> Self {
+        DatasetBatches {
+            pack,
+            examples_per_rule,
+            summary: BatchSummary::new(pack),
+            sink,
+            timers: BatchTimers::default(),
+        }
+    }
+
+    /// Structural problems found outside any batch (the header line).
+    pub fn add_problems(&mut self, kept: &[Problem], count: u64) {
+        self.summary.add_problems(kept, count);
+    }
+
+    /// One checked batch: `table` is the batch, `checked` its rule query.
+    pub fn add(&mut self, table: &Table, checked: Checked) {
+        let violations = self.summary.add(
+            self.pack,
+            table,
+            checked,
+            self.examples_per_rule,
+            &mut self.timers,
+        );
+        let sink = &mut self.sink;
+        self.timers.write.time(|| {
+            if let Ok(s) = sink.as_mut()
+                && let Err(e) = s.append(&violations)
+            {
+                *sink = Err(e);
+            }
+        });
+    }
+
+    /// Concludes the dataset: dataset-level rules decided over `header` and
+    /// the rows counted, scores, unit scores, examples, the sink finished.
+    pub fn finish(
+        self,
+        header: &[String],
+        as_of: NaiveDate,
+        lookups: &LookupSets,
+    ) -> DatasetChecked {
+        let pack = self.pack;
+        self.timers.report();
+        let Concluded {
+            mut checked,
+            outcomes,
+        } = self.summary.conclude(pack, header, as_of, lookups, Ok(0));
+        checked.violations = self
             .sink
             .and_then(|s| s.finish(&mut |write| for_each_dataset_level(pack, &outcomes, write)));
-        DatasetChecked {
-            rules: concluded.rules,
-            scores: concluded.scores,
-            errors: concluded.errors,
-            units: concluded.units,
-            provinces: concluded.provinces,
-            rows,
-            problems,
-            problem_count,
-            violations,
-        }
+        checked
     }
 }

@@ -75,7 +75,7 @@ pub(super) fn rule_masks(pack: &RulePack, checked: &Checked) -> Vec<Option<Boole
 /// What one table — or one piece of a streamed file — adds to its
 /// dataset's counts. The tallies of a file's pieces, merged, equal the tally
 /// of the whole file: every count is a sum over rows.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub rows: u64,
     pub rows_failing_errors: u64,

@@ -491,3 +491,31 @@ fn encode(parts: &[&str], buf: &mut Vec<u8>) -> u64 {
     }
     HASHER.hash_one(&buf[..])
 }
+
+/// Each row's compared key for the `unique` rule at `rule_index` of the
+/// pack, encoded as the hash passes encode it (each part length-prefixed);
+/// null where the row is not compared (a key value missing, or the rule's
+/// `when` false). Rows with equal keys are duplicates: what a distributed
+/// runner groups by to find them.
+pub fn key_column(
+    rule_index: usize,
+    piece: &Table,
+    ctx: &KeyContext,
+) -> Result<BinaryChunked, RuleError> {
+    let rule = &ctx.pack.rules[rule_index];
+    let Some(key) = rule.check.whole_dataset_key() else {
+        return Err(RuleError::Plan(format!(
+            "rule '{}' does not compare rows with each other",
+            rule.id
+        )));
+    };
+    let mut buf = Vec::new();
+    let mut keys: Vec<Option<Vec<u8>>> = Vec::with_capacity(piece.frame.height());
+    for_each_key(&key.columns, rule.when.as_deref(), piece, ctx, |parts| {
+        keys.push(parts.map(|parts| {
+            encode(parts, &mut buf);
+            buf.clone()
+        }))
+    })?;
+    Ok(keys.into_iter().collect())
+}

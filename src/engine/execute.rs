@@ -136,7 +136,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                                 delimiter: table.delimiter,
                                 streamed: false,
                             };
-                            dataset_result(d, options, sinks, checked, read)
+                            dataset_result(d, options, sinks.location(&d.name), checked, read)
                         }
                         Err(message) => internal_error(d, &message),
                     }
@@ -180,7 +180,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                     delimiter: s.delimiter,
                     streamed: true,
                 };
-                dataset_result(d, options, sinks, s.checked, read)
+                dataset_result(d, options, sinks.location(&d.name), s.checked, read)
             }
             Ok(Err(e)) => unreadable(d, &e),
             Err(message) => internal_error(d, &message),
@@ -189,6 +189,28 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         datasets.push(result);
     }
 
+    let results = run_results(
+        options,
+        &plan.rules_hash,
+        &plan.rule_files,
+        datasets,
+        unmatched_inputs(plan),
+    );
+    RunOutput {
+        results,
+        packs: plan.datasets.iter().map(|d| d.pack.clone()).collect(),
+    }
+}
+
+/// A run's results from its datasets' results: identity, the packs used,
+/// the run's status and exit code.
+pub fn run_results(
+    options: &ExecuteOptions,
+    rules_hash: &str,
+    rule_files: &[std::path::PathBuf],
+    datasets: Vec<DatasetResult>,
+    unmatched_inputs: Vec<UnmatchedInput>,
+) -> RunResults {
     let now = chrono::Utc::now();
     let mut results = RunResults {
         schema_version: SCHEMA_VERSION,
@@ -200,32 +222,32 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         generated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         run_id: new_run_id(now),
         rule_packs: RulePacksInfo {
-            hash: plan.rules_hash.clone(),
-            files: plan.rule_files.iter().map(|p| display(p)).collect(),
+            hash: rules_hash.to_string(),
+            files: rule_files.iter().map(|p| display(p)).collect(),
         },
         status: RunStatus::Pass,
         exit_code: 0,
         datasets,
-        unmatched_inputs: plan
-            .unmatched
-            .iter()
-            .map(|i| UnmatchedInput {
-                path: match i {
-                    MatchIssue::NoPack { path } | MatchIssue::SeveralPacks { path, .. } => {
-                        display(path)
-                    }
-                },
-                problem: i.to_string(),
-            })
-            .collect(),
+        unmatched_inputs,
         report_errors: vec![],
         outputs: vec![],
     };
     (results.status, results.exit_code) = crate::exit::run_status(&results);
-    RunOutput {
-        results,
-        packs: plan.datasets.iter().map(|d| d.pack.clone()).collect(),
-    }
+    results
+}
+
+fn unmatched_inputs(plan: &RunPlan) -> Vec<UnmatchedInput> {
+    plan.unmatched
+        .iter()
+        .map(|i| UnmatchedInput {
+            path: match i {
+                MatchIssue::NoPack { path } | MatchIssue::SeveralPacks { path, .. } => {
+                    display(path)
+                }
+            },
+            problem: i.to_string(),
+        })
+        .collect()
 }
 
 /// Runs `f`; a panic inside it (in ddss or a library it calls) becomes an
@@ -325,12 +347,12 @@ fn read_projected(d: &PlannedDataset) -> Result<Table, ReadError> {
     })
 }
 
-/// What reading the file showed.
-struct ReadFacts {
-    bytes: u64,
-    encoding: String,
-    delimiter: u8,
-    streamed: bool,
+/// What reading the input showed.
+pub struct ReadFacts {
+    pub bytes: u64,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub streamed: bool,
 }
 
 /// The rules a dataset's results list: every rule the pack declares, and
@@ -349,10 +371,12 @@ fn listed_rules(pack: &RulePack, rules: Vec<RuleResult>) -> Vec<RuleResult> {
         .collect()
 }
 
-fn dataset_result(
+/// A dataset's result from its concluded checks; `location` is where its
+/// violations file is (relative to the output folder), if it has one.
+pub fn dataset_result(
     d: &PlannedDataset,
     options: &ExecuteOptions,
-    sinks: &dyn RowSinks,
+    location: Option<String>,
     checked: DatasetChecked,
     read: ReadFacts,
 ) -> DatasetResult {
@@ -440,7 +464,7 @@ fn dataset_result(
         errors,
         violation_count,
         violations_file: if write_error.is_none() {
-            sinks.location(&d.name)
+            location
         } else {
             None
         },

@@ -20,11 +20,15 @@ mod stream;
 pub mod typing;
 mod units;
 
-pub use batches::{DatasetBatches, DatasetChecked};
+pub use batches::{BatchSummary, BatchTimers, Concluded, DatasetBatches, DatasetChecked};
 pub use dataset::{
     Tally, Validated, Violation, Violations, for_each_dataset_level, validate_table,
 };
-pub use execute::{EXAMPLES_PER_RULE, ExecuteOptions, RunOutput, execute};
+pub use duplicate_keys::{KeyContext, key_column};
+pub use execute::{
+    EXAMPLES_PER_RULE, ExecuteOptions, ReadFacts, RunOutput, dataset_result, execute, run_results,
+};
+pub use lookups::build as build_lookups;
 pub use run_plan::{
     MEMORY_PER_FILE_BYTE, PlannedDataset, RunPlan, choose_streamed, chunk_bytes, piece_bytes,
     plan_run, plan_tables, record_bytes,

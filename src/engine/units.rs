@@ -15,7 +15,7 @@ use crate::vn::reference::REFERENCE;
 /// Shown for rows whose unit cell is empty.
 pub const NO_UNIT: &str = "(trống)";
 
-#[derive(Default, Clone, Debug, PartialEq)]
+#[derive(Default, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     rows: u64,
     rows_failing_errors: u64,
@@ -39,7 +39,7 @@ impl Counts {
 
 /// Counts per commune code (trimmed; [`NO_UNIT`] for an empty cell). Counts
 /// of the pieces of a streamed file add up to the counts of the whole file.
-#[derive(Default, Clone, Debug, PartialEq)]
+#[derive(Default, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UnitCounts(BTreeMap<String, Counts>);
 
 impl UnitCounts {

@@ -38,7 +38,7 @@ pub struct ReadOptions {
 }
 
 /// A structural problem at one physical line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub line: u64,
     pub message: String,
@@ -46,7 +46,7 @@ pub struct Problem {
 }
 
 /// What a structural problem is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProblemKind {
     /// A defect of one row, marked on the row and scored by its structural rule.
     Row(RowDefect),

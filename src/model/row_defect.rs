@@ -18,7 +18,7 @@ pub fn is_structural_code(code: &str) -> bool {
 }
 
 /// One kind of physical defect of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum RowDefect {
     /// More or fewer fields than the header.

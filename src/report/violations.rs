@@ -42,9 +42,16 @@ pub fn write_csv(path: &Path, violations: &Violations, mask: bool) -> Result<u64
 
 fn write_record<W: Write>(w: &mut csv::Writer<W>, v: &Violation) -> csv::Result<()> {
     let line = v.line.map(|l| l.to_string()).unwrap_or_default();
-    w.write_record([
-        line.as_str(),
-        &neutralise_formula(&v.key),
+    let [_, text @ ..] = fields(v);
+    write_fields(w, &line, text.each_ref().map(|c| c.as_ref()))
+}
+
+/// The text columns of a violation (all but `line`), in [`HEADER`] order,
+/// as they are — not yet neutralised for a spreadsheet.
+pub fn fields<'v>(v: &'v Violation) -> [&'v str; 11] {
+    [
+        "",
+        &v.key,
         &v.rule.id,
         v.rule.check.code(),
         v.rule.dimension.key(),
@@ -53,11 +60,85 @@ fn write_record<W: Write>(w: &mut csv::Writer<W>, v: &Violation) -> csv::Result<
             crate::pack::Severity::Error => "error",
         },
         &v.column,
-        &neutralise_formula(&v.value),
-        &neutralise_formula(&v.message),
-        &neutralise_formula(v.detail.as_deref().unwrap_or("")),
-        &neutralise_formula(v.suggestion.as_deref().unwrap_or("")),
+        &v.value,
+        &v.message,
+        v.detail.as_deref().unwrap_or(""),
+        v.suggestion.as_deref().unwrap_or(""),
+    ]
+}
+
+/// Writes one record: `line`, then the ten text columns of [`fields`],
+/// the values that come from the data neutralised against formulas.
+fn write_fields<W: Write>(w: &mut csv::Writer<W>, line: &str, text: [&str; 10]) -> csv::Result<()> {
+    let [
+        key,
+        rule,
+        code,
+        dimension,
+        severity,
+        column,
+        value,
+        message,
+        detail,
+        suggestion,
+    ] = text;
+    w.write_record([
+        line,
+        &neutralise_formula(key),
+        rule,
+        code,
+        dimension,
+        severity,
+        column,
+        &neutralise_formula(value),
+        &neutralise_formula(message),
+        &neutralise_formula(detail),
+        &neutralise_formula(suggestion),
     ])
+}
+
+/// Writes `violations/<dataset>.csv` from failing rows a distributed runner
+/// collected: `rows` holds the [`HEADER`] columns (`line` an integer, the
+/// rest text), in any order; they are written by line, after the
+/// dataset-level findings, exactly as the CLI writes the file. Returns the
+/// number of violations written.
+pub fn write_collected(
+    path: &Path,
+    dataset_level: DatasetLevel<'_>,
+    rows: &polars::prelude::DataFrame,
+) -> Result<u64, UsageError> {
+    use polars::prelude::*;
+    let fail = |e: PolarsError| UsageError::Batch(format!("violations table: {e}"));
+    let sorted = rows
+        .sort(
+            ["line"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .map_err(fail)?;
+    let line = sorted
+        .column("line")
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(fail)?;
+    let line = line.u64().map_err(fail)?.clone();
+    let mut text: Vec<StringChunked> = Vec::with_capacity(10);
+    for name in &HEADER[1..] {
+        let column = sorted.column(name).map_err(fail)?;
+        text.push(column.str().map_err(fail)?.rechunk().into_owned());
+    }
+    write_atomic(path, |out| {
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(HEADER)?;
+        let mut count = dataset_level(&mut |v| write_record(&mut w, &v))?;
+        for (row, n) in line.iter().enumerate() {
+            let number = n.map(|n| n.to_string()).unwrap_or_default();
+            let cells: [&str; 10] = std::array::from_fn(|c| text[c].get(row).unwrap_or(""));
+            write_fields(&mut w, &number, cells)?;
+            count += 1;
+        }
+        w.flush()?;
+        Ok(count)
+    })
 }
 
 /// The violations files of a run, `<out>/violations/<dataset>.csv`: the
