@@ -15,15 +15,21 @@ import os
 from typing import Any, Iterable, Optional, Union
 
 from . import _ddss
-from ._ddss import PackError, Packs, UsageError, __version__
+from ._ddss import PackError, Packs, Tally, UsageError, __version__
 
 __all__ = [
+    "BatchResult",
+    "DatasetPlan",
     "PackError",
     "Packs",
+    "Tally",
     "UsageError",
     "__version__",
     "check_kinds",
+    "conclude",
     "load_packs",
+    "merge_tallies",
+    "plan_dataset",
     "set_threads",
     "validate",
     "validate_frame",
@@ -116,3 +122,197 @@ def set_threads(threads: int) -> None:
 def check_kinds() -> list:
     """Every check kind as ``(code, name, summary)``."""
     return _ddss.check_kinds()
+
+
+# --- The batch-level seam: what a distributed runner (Spark) builds on. ---
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the batch API of ddss returns pyarrow tables: pip install pyarrow"
+        ) from e
+    return pyarrow
+
+
+def _stream(table: Any) -> Any:
+    """Something with ``__arrow_c_stream__`` (a RecordBatch becomes a Table)."""
+    pa = _pyarrow()
+    if isinstance(table, pa.RecordBatch):
+        return pa.Table.from_batches([table])
+    return table
+
+
+class BatchResult:
+    """What evaluating one batch gives.
+
+    ``flags``: a pyarrow Table, one boolean column per row-level rule id
+    (true = the row fails, null = the rule does not apply), in batch order.
+    ``violations``: a pyarrow Table of the failing (row, rule) pairs, with
+    the columns of ``violations/<dataset>.csv``. ``tally``: the batch's
+    :class:`Tally`, to merge.
+    """
+
+    __slots__ = ("flags", "violations", "tally")
+
+    def __init__(self, flags: Any, violations: Any, tally: Tally) -> None:
+        self.flags = flags
+        self.violations = violations
+        self.tally = tally
+
+    def __repr__(self) -> str:
+        return (
+            f"<ddss.BatchResult {self.flags.num_rows} rows, "
+            f"{self.violations.num_rows} violations>"
+        )
+
+
+class DatasetPlan:
+    """One dataset of the packs, ready to evaluate batches of its rows.
+
+    Made by :func:`plan_dataset`. ``info`` says what a runner must supply:
+    ``columns``, ``key``, ``unit_column``, the ``unique`` rules (each with
+    its compared ``columns``) and the ``lookups`` (other datasets' columns
+    the look-up rules read).
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.info: dict = json.loads(inner.info_json())
+
+    @property
+    def dataset(self) -> str:
+        return self.info["dataset"]
+
+    def unique_keys(self, batch: Any) -> dict:
+        """Per ``unique`` rule id, each row's compared key (a pyarrow binary
+        array; null = the row is not compared). Rows with equal keys, over
+        the whole dataset, are duplicates."""
+        pa = _pyarrow()
+        keys = self._inner.unique_keys(_stream(batch))
+        if keys is None:
+            return {}
+        table = pa.table(keys)
+        return {name: table.column(name).combine_chunks() for name in table.column_names}
+
+    def evaluate(
+        self,
+        batch: Any,
+        duplicated: Optional[dict] = None,
+        rows: Optional[Any] = None,
+        first_row: int = 1,
+        whole_dataset: bool = False,
+        mask: bool = False,
+    ) -> BatchResult:
+        """Evaluates one batch (a pyarrow RecordBatch or Table, a polars or
+        pandas DataFrame).
+
+        ``duplicated`` maps each ``unique`` rule id to the rows' verdicts
+        (true = the key occurs more than once in the dataset). Without them
+        a unique rule is an error naming it, unless ``whole_dataset=True``
+        (the batch is all the rows). ``rows`` numbers the rows (default
+        ``first_row``, ``first_row + 1``, …): the numbers the violations and
+        examples carry.
+        """
+        pa = _pyarrow()
+        verdicts = None
+        if duplicated:
+            verdicts = pa.table(
+                {rule: pa.array(v, type=pa.bool_()) for rule, v in duplicated.items()}
+            )
+        if rows is not None and not isinstance(rows, list):
+            rows = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
+        result = self._inner.evaluate(
+            _stream(batch),
+            duplicated=verdicts,
+            rows=rows,
+            first_row=first_row,
+            whole_dataset=whole_dataset,
+            mask=mask,
+        )
+        return BatchResult(pa.table(result.flags), pa.table(result.violations), result.tally)
+
+    def empty_tally(self) -> Tally:
+        """A tally of no rows, to merge batches' tallies into."""
+        return self._inner.empty_tally()
+
+    def __repr__(self) -> str:
+        return f"<ddss.DatasetPlan {self.dataset}>"
+
+
+def plan_dataset(
+    dataset: str,
+    rules: Rules = "rules",
+    as_of: Optional[str] = None,
+    lookups: Optional[dict] = None,
+) -> DatasetPlan:
+    """Plans ``dataset`` of ``rules`` for evaluation batch by batch.
+
+    ``lookups`` maps other datasets (``plan.info["lookups"]``) to their
+    tables — all their rows, or those whose keys occur in the batches. A
+    dataset not given leaves its look-up rules skipped, as the CLI does.
+    """
+    return DatasetPlan(
+        _ddss.plan_dataset(
+            dataset,
+            _rules(rules),
+            as_of=as_of,
+            lookups={k: _stream(v) for k, v in (lookups or {}).items()},
+        )
+    )
+
+
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """The merge of ``tallies`` (batches of one dataset, in any order)."""
+    merged: Optional[Tally] = None
+    for tally in tallies:
+        if merged is None:
+            merged = Tally.from_json(tally.to_json())
+        else:
+            merged.merge(tally)
+    if merged is None:
+        raise ValueError("merge_tallies needs at least one tally")
+    return merged
+
+
+def conclude(
+    tallies: dict,
+    rules: Rules = "rules",
+    out: Optional[PathLike] = None,
+    as_of: Optional[str] = None,
+    *,
+    violations: Optional[dict] = None,
+    sources: Optional[dict] = None,
+    fail_under: Optional[float] = None,
+    mask: bool = False,
+    lang: str = "vi",
+    targets: Optional[PathLike] = None,
+) -> dict:
+    """Turns merged tallies into the results (like results.json).
+
+    ``tallies`` maps each dataset's report name to its merged :class:`Tally`.
+    ``violations`` maps names to the batches' violations tables
+    (concatenated, in any order). With ``out``, the reports are written
+    there exactly as the CLI writes them (results.json last); a dataset
+    without a violations table then has no violations file, and its
+    violations are only counted.
+    """
+    violations = violations or {}
+    sources = sources or {}
+    datasets = [
+        (name, str(sources.get(name, name)), tally, _stream(violations[name]) if name in violations else None)
+        for name, tally in tallies.items()
+    ]
+    text = _ddss.conclude(
+        datasets,
+        _rules(rules),
+        out=None if out is None else os.fspath(out),
+        as_of=as_of,
+        fail_under=fail_under,
+        mask=mask,
+        lang=lang,
+        targets=None if targets is None else os.fspath(targets),
+    )
+    return json.loads(text)

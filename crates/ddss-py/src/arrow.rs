@@ -67,3 +67,59 @@ fn read_stream(stream: Box<ArrowArrayStream>) -> PolarsResult<DataFrame> {
         .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(rows, columns)
 }
+
+/// Frames out: a table ddss made (rule flags, violations, keys), handed to
+/// Python through the same Arrow C stream interface — `pyarrow.table(x)`
+/// or `polars.DataFrame(x)` take it without a copy. Strings leave as
+/// `large_string` (the oldest Arrow layout polars writes), which every Arrow
+/// reader accepts, Spark's included.
+#[pyclass(module = "ddss._ddss", frozen)]
+pub struct ArrowData {
+    frame: DataFrame,
+}
+
+impl ArrowData {
+    pub fn new(frame: DataFrame) -> ArrowData {
+        ArrowData { frame }
+    }
+}
+
+#[pymethods]
+impl ArrowData {
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        // The schema is ours to choose; a consumer casts if it wants another.
+        let _ = requested_schema;
+        let compat = CompatLevel::oldest();
+        let frame = self.frame.clone();
+        let fields: Vec<polars_arrow::datatypes::Field> = frame
+            .columns()
+            .iter()
+            .map(|c| c.field().to_arrow(compat))
+            .collect();
+        let arrays: Vec<Box<dyn Array>> = frame
+            .columns()
+            .iter()
+            .map(|c| c.as_materialized_series().rechunk().to_arrow(0, compat))
+            .collect();
+        let dtype = ArrowDataType::Struct(fields);
+        let batch = StructArray::try_new(dtype.clone(), frame.height(), arrays, None)
+            .map_err(|e| PyValueError::new_err(format!("cannot export the table: {e}")))?;
+        let field = polars_arrow::datatypes::Field::new("".into(), dtype, false);
+        let stream = polars_arrow::ffi::export_iterator(
+            Box::new(std::iter::once(Ok(Box::new(batch) as Box<dyn Array>))),
+            field,
+        );
+        PyCapsule::new(py, stream, Some(c"arrow_array_stream".to_owned()))
+    }
+
+    /// Rows, columns.
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        self.frame.shape()
+    }
+}

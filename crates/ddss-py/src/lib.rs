@@ -5,6 +5,7 @@
 //! wraps it.
 
 mod arrow;
+mod batches;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -281,5 +282,11 @@ fn _ddss(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_frame, m)?)?;
     m.add_function(wrap_pyfunction!(set_threads, m)?)?;
     m.add_function(wrap_pyfunction!(check_kinds, m)?)?;
+    m.add_class::<arrow::ArrowData>()?;
+    m.add_class::<batches::DatasetPlan>()?;
+    m.add_class::<batches::Tally>()?;
+    m.add_class::<batches::Evaluated>()?;
+    m.add_function(wrap_pyfunction!(batches::plan_dataset, m)?)?;
+    m.add_function(wrap_pyfunction!(batches::conclude, m)?)?;
     Ok(())
 }
