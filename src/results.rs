@@ -125,6 +125,12 @@ pub struct DatasetResult {
     /// Checked piece by piece (the file was larger than `--memory-limit`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub streamed: bool,
+    /// What the `line` of violations and examples is, when it is not the
+    /// input file's physical line: `"ordinal"` — the record's 1-based
+    /// position among the data rows, plus one (a distributed runner has no
+    /// physical lines; for a CSV with one line per record the two agree).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_numbers: Option<String>,
 }
 
 /// Scores of one administrative unit within a dataset.

@@ -220,7 +220,12 @@ class DatasetPlan:
         verdicts = None
         if duplicated:
             verdicts = pa.table(
-                {rule: pa.array(v, type=pa.bool_()) for rule, v in duplicated.items()}
+                {
+                    rule: v.cast(pa.bool_())
+                    if isinstance(v, (pa.Array, pa.ChunkedArray))
+                    else pa.array(v, type=pa.bool_())
+                    for rule, v in duplicated.items()
+                }
             )
         if rows is not None and not isinstance(rows, list):
             rows = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
@@ -247,12 +252,18 @@ def plan_dataset(
     rules: Rules = "rules",
     as_of: Optional[str] = None,
     lookups: Optional[dict] = None,
+    rule_lookups: Optional[dict] = None,
 ) -> DatasetPlan:
     """Plans ``dataset`` of ``rules`` for evaluation batch by batch.
 
     ``lookups`` maps other datasets (``plan.info["lookups"]``) to their
     tables — all their rows, or those whose keys occur in the batches. A
     dataset not given leaves its look-up rules skipped, as the CLI does.
+
+    ``rule_lookups`` (instead of ``lookups``) maps rule ids to the other
+    dataset's rows that rule reads — what an equi-join of the rule's
+    ``column`` with the other dataset's key gives (for a join rule, the
+    first row per key in that dataset's order). The Spark runner uses it.
     """
     return DatasetPlan(
         _ddss.plan_dataset(
@@ -260,6 +271,7 @@ def plan_dataset(
             _rules(rules),
             as_of=as_of,
             lookups={k: _stream(v) for k, v in (lookups or {}).items()},
+            rule_lookups={k: _stream(v) for k, v in (rule_lookups or {}).items()},
         )
     )
 
@@ -289,6 +301,8 @@ def conclude(
     mask: bool = False,
     lang: str = "vi",
     targets: Optional[PathLike] = None,
+    row_numbers: Optional[str] = None,
+    unmatched: Optional[list] = None,
 ) -> dict:
     """Turns merged tallies into the results (like results.json).
 
@@ -297,7 +311,9 @@ def conclude(
     (concatenated, in any order). With ``out``, the reports are written
     there exactly as the CLI writes them (results.json last); a dataset
     without a violations table then has no violations file, and its
-    violations are only counted.
+    violations are only counted. ``unmatched`` ([{"path", "problem"}]) lists
+    inputs no pack claimed, as results.json does. ``row_numbers="ordinal"`` records in the
+    results that rows are numbered by ordinal, not by physical line.
     """
     violations = violations or {}
     sources = sources or {}
@@ -314,5 +330,7 @@ def conclude(
         mask=mask,
         lang=lang,
         targets=None if targets is None else os.fspath(targets),
+        row_numbers=row_numbers,
+        unmatched=[(u["path"], u["problem"]) for u in (unmatched or [])],
     )
     return json.loads(text)

@@ -11,6 +11,7 @@ class Packs:
     @property
     def datasets(self) -> List[str]: ...
     def describe_json(self) -> str: ...
+    def plan_inputs_json(self, inputs: List[str]) -> str: ...
 
 def load_packs(path: str) -> Packs: ...
 def validate(
@@ -72,8 +73,13 @@ class DatasetPlan:
     def empty_tally(self) -> Tally: ...
 
 def plan_dataset(
-    dataset: str, rules: Any, as_of: Optional[str] = ..., lookups: Optional[dict] = ...
+    dataset: str,
+    rules: Any,
+    as_of: Optional[str] = ...,
+    lookups: Optional[dict] = ...,
+    rule_lookups: Optional[dict] = ...,
 ) -> DatasetPlan: ...
+def sniff_delimiter(head: bytes) -> str: ...
 def conclude(
     datasets: List[Tuple[str, str, Tally, Any]],
     rules: Any,
@@ -83,4 +89,6 @@ def conclude(
     mask: bool = ...,
     lang: str = ...,
     targets: Optional[str] = ...,
+    row_numbers: Optional[str] = ...,
+    unmatched: List[Tuple[str, str]] = ...,
 ) -> str: ...

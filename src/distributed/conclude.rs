@@ -15,7 +15,7 @@ use crate::engine::{
 use crate::error::UsageError;
 use crate::job::RunOptions;
 use crate::pack::PackSet;
-use crate::results::RunResults;
+use crate::results::{RunResults, UnmatchedInput};
 
 /// One dataset to conclude.
 pub struct Concluding {
@@ -31,6 +31,9 @@ pub struct Concluding {
     /// Every failing row the batches gave (their violations tables, in any
     /// order). `None`: the runner wrote them elsewhere; only counted.
     pub violations: Option<DataFrame>,
+    /// What the rows' numbers are when not the input's physical lines
+    /// (`"ordinal"`), for results.json's `row_numbers`.
+    pub row_numbers: Option<String>,
 }
 
 /// Concludes `datasets` into one run. With `write`, the reports go to
@@ -39,6 +42,7 @@ pub struct Concluding {
 pub fn conclude(
     packs: &PackSet,
     datasets: Vec<Concluding>,
+    unmatched: Vec<UnmatchedInput>,
     options: &RunOptions,
     write: bool,
 ) -> Result<RunResults, UsageError> {
@@ -129,10 +133,12 @@ pub fn conclude(
             delimiter: b',',
             streamed: false,
         };
-        results.push(dataset_result(&planned, &execute, location, checked, read));
+        let mut result = dataset_result(&planned, &execute, location, checked, read);
+        result.row_numbers = dataset.row_numbers;
+        results.push(result);
         used.push(pack.clone());
     }
-    let results = run_results(&execute, &packs.hash, &packs.files, results, vec![]);
+    let results = run_results(&execute, &packs.hash, &packs.files, results, unmatched);
     let mut run = RunOutput {
         results,
         packs: used,

@@ -23,6 +23,7 @@ mod conclude;
 
 pub use conclude::{Concluding, conclude};
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -31,7 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::LookupSets;
 use crate::engine::{
-    BatchSummary, BatchTimers, EXAMPLES_PER_RULE, KeyContext, build_lookups, key_column,
+    BatchSummary, BatchTimers, EXAMPLES_PER_RULE, KeyContext, LookupKeyOf, build_for_key,
+    build_lookups, key_column,
     query::{RuleOutcome, check_table},
 };
 use crate::error::{ReadError, RuleError, UsageError};
@@ -74,15 +76,22 @@ pub struct UniqueNeed {
     pub when: Option<String>,
 }
 
+/// One rule's look-up in another dataset. Both kinds match this dataset's
+/// `column`, as read, exactly (string equality) with the other's key: a
+/// runner can bring the matching rows with an equi-join.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LookupNeed {
-    pub dataset: String,
-    pub columns: Vec<String>,
-    /// The column joined on, for a join (`register_match`); none for a set
-    /// of values (`reference`).
-    pub join_key: Option<String>,
+    pub rule: String,
     /// The column of this dataset whose value is looked up.
-    pub rules: Vec<String>,
+    pub column: String,
+    pub dataset: String,
+    /// The other dataset's columns the rule reads: the looked-up column
+    /// (`reference`), or the join key then the compared columns.
+    pub columns: Vec<String>,
+    /// For a join (`register_match`): the other dataset's key, whose first
+    /// row in that dataset's order is the one compared. `None` for a set of
+    /// values (`reference`).
+    pub join_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -245,32 +254,33 @@ impl DatasetPlan {
                 })
             })
             .collect();
-        let mut lookups: Vec<LookupNeed> = Vec::new();
-        for rule in &pack.rules {
-            let need = match (rule.check.lookup(), rule.check.join_key()) {
-                (Some(key), _) => (key.dataset, vec![key.column], None),
-                (_, Some(key)) => (
-                    key.dataset,
-                    std::iter::once(key.key.clone())
-                        .chain(key.columns)
-                        .collect(),
-                    Some(key.key),
-                ),
-                _ => continue,
-            };
-            match lookups
-                .iter_mut()
-                .find(|l| l.dataset == need.0 && l.join_key == need.2 && l.columns == need.1)
-            {
-                Some(l) => l.rules.push(rule.id.clone()),
-                None => lookups.push(LookupNeed {
-                    dataset: need.0,
-                    columns: need.1,
-                    join_key: need.2,
-                    rules: vec![rule.id.clone()],
-                }),
-            }
-        }
+        let lookups = pack
+            .rules
+            .iter()
+            .filter_map(|rule| {
+                // Both look-up kinds list the looked-up column first.
+                let column = rule.check.columns().into_iter().next()?;
+                let (dataset, columns, join_key) =
+                    match (rule.check.lookup(), rule.check.join_key()) {
+                        (Some(key), _) => (key.dataset, vec![key.column], None),
+                        (_, Some(key)) => (
+                            key.dataset,
+                            std::iter::once(key.key.clone())
+                                .chain(key.columns)
+                                .collect(),
+                            Some(key.key),
+                        ),
+                        _ => return None,
+                    };
+                Some(LookupNeed {
+                    rule: rule.id.clone(),
+                    column,
+                    dataset,
+                    columns,
+                    join_key,
+                })
+            })
+            .collect();
         PlanInfo {
             dataset: pack.dataset.name.clone(),
             columns: pack.columns.keys().cloned().collect(),
@@ -298,18 +308,7 @@ impl DatasetPlan {
     pub fn with_lookups(mut self, tables: Vec<(String, DataFrame)>) -> Result<Self, UsageError> {
         let mut readable: Vec<(Arc<RulePack>, Table)> = Vec::with_capacity(tables.len());
         for (dataset, frame) in tables {
-            let Some(pack) = self.packs.packs.iter().find(|p| p.dataset.name == dataset) else {
-                return Err(UsageError::UnknownDataset {
-                    dataset,
-                    known: self
-                        .packs
-                        .packs
-                        .iter()
-                        .map(|p| p.dataset.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            };
+            let pack = self.other_pack(&dataset)?.clone();
             let table = table_from_frame(
                 &frame,
                 &pack.columns,
@@ -324,6 +323,77 @@ impl DatasetPlan {
             readable.iter().map(|(p, t)| (p.as_ref(), t)).collect();
         self.lookups = build_lookups(&pack_refs, &refs);
         Ok(self)
+    }
+
+    /// Look-ups given per rule: for each rule id, the other dataset's rows
+    /// that rule reads (its [`LookupNeed::columns`]) — what an equi-join of
+    /// the batch's `column` with the other dataset gives, a join's rows
+    /// already the first per key. Rules of the same key share their rows.
+    /// Rules not given stay skipped.
+    pub fn with_rule_lookups(
+        mut self,
+        tables: Vec<(String, DataFrame)>,
+    ) -> Result<Self, UsageError> {
+        let mut by_key: BTreeMap<LookupKeyOf, (Arc<RulePack>, Vec<Table>)> = BTreeMap::new();
+        for (rule_id, frame) in tables {
+            let Some(rule) = self.pack.rules.iter().find(|r| r.id == rule_id) else {
+                return Err(UsageError::Batch(format!(
+                    "look-up rows for rule '{rule_id}', which dataset '{}' does not have",
+                    self.pack.dataset.name
+                )));
+            };
+            let key = match (rule.check.lookup(), rule.check.join_key()) {
+                (Some(k), _) => LookupKeyOf::Values(k),
+                (_, Some(k)) => LookupKeyOf::Join(k),
+                _ => {
+                    return Err(UsageError::Batch(format!(
+                        "rule '{rule_id}' looks nothing up in another dataset"
+                    )));
+                }
+            };
+            let dataset = match &key {
+                LookupKeyOf::Values(k) => &k.dataset,
+                LookupKeyOf::Join(k) => &k.dataset,
+            };
+            let other = self.other_pack(dataset)?;
+            let table = table_from_frame(
+                &frame,
+                &other.columns,
+                &other.dataset.missing_values,
+                &format!("<lookup {dataset} for rule {rule_id}>"),
+            )
+            .map_err(|e| UsageError::Batch(e.to_string()))?;
+            by_key
+                .entry(key)
+                .or_insert_with(|| (other.clone(), Vec::new()))
+                .1
+                .push(table);
+        }
+        let mut sets = LookupSets::default();
+        for (key, (pack, tables)) in &by_key {
+            let sources: Vec<(&RulePack, &Table)> =
+                tables.iter().map(|t| (pack.as_ref(), t)).collect();
+            build_for_key(key, &sources, &mut sets);
+        }
+        self.lookups = sets;
+        Ok(self)
+    }
+
+    fn other_pack(&self, dataset: &str) -> Result<&Arc<RulePack>, UsageError> {
+        self.packs
+            .packs
+            .iter()
+            .find(|p| p.dataset.name == dataset)
+            .ok_or_else(|| UsageError::UnknownDataset {
+                dataset: dataset.to_string(),
+                known: self
+                    .packs
+                    .packs
+                    .iter()
+                    .map(|p| p.dataset.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// `frame` as the engine's table for this dataset, rows numbered.

@@ -122,7 +122,13 @@ impl BatchSummary {
             explanations,
         };
         timers.examples.time(|| {
-            for (rule, list) in violations.examples(examples_per_rule) {
+            let in_line_order = table.lines.windows(2).all(|w| w[0] <= w[1]);
+            let examples = if in_line_order {
+                violations.examples(examples_per_rule)
+            } else {
+                violations.examples_by_line(examples_per_rule)
+            };
+            for (rule, list) in examples {
                 one.examples.insert(rule, list);
             }
         });

@@ -404,6 +404,35 @@ impl Violations<'_> {
         out
     }
 
+    /// The first `per_rule` failures of every rule *by line*, masked, for a
+    /// batch whose rows are not in line order (rows a distributed runner
+    /// shuffled): every failure is read, the smallest lines kept.
+    pub fn examples_by_line(&self, per_rule: usize) -> HashMap<String, Vec<Example>> {
+        let mut out: HashMap<String, Vec<Example>> = HashMap::new();
+        let keep = |list: &mut Vec<Example>| {
+            list.sort_by_key(|e| e.line);
+            list.truncate(per_rule);
+        };
+        let _ = self.try_for_each(true, |v| {
+            if v.line.is_none() {
+                return Ok::<(), std::convert::Infallible>(());
+            }
+            let list = out.entry(v.rule.id.clone()).or_default();
+            list.push(Example {
+                line: v.line,
+                key: v.key,
+                value: v.value.into_owned(),
+                detail: v.detail.map(Cow::into_owned),
+            });
+            if list.len() > per_rule.max(1) * 8 {
+                keep(list);
+            }
+            Ok(())
+        });
+        out.values_mut().for_each(keep);
+        out
+    }
+
     /// Calls `f` for every violation: dataset-level first, then by line and
     /// rule order. Stops at the first error `f` returns.
     pub fn try_for_each<E>(

@@ -517,6 +517,7 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         units: vec![],
         provinces: vec![],
         streamed: false,
+        row_numbers: None,
     }
 }
 

@@ -63,6 +63,27 @@ pub fn needed_columns(packs: &[&RulePack], dataset: &str) -> Vec<String> {
     out
 }
 
+/// The look-up of one key from the rows given (a runner's join result):
+/// the same sets and frames [`build`] makes from whole datasets.
+pub fn build_for_key(key: &LookupKeyOf, sources: &[(&RulePack, &Table)], sets: &mut LookupSets) {
+    match key {
+        LookupKeyOf::Values(k) => {
+            let tables: Vec<&Table> = sources.iter().map(|(_, t)| *t).collect();
+            sets.values.insert(k.clone(), distinct_values(k, &tables));
+        }
+        LookupKeyOf::Join(k) => {
+            sets.frames.insert(k.clone(), join_frame(k, sources));
+        }
+    }
+}
+
+/// A rule's look-up key, of either kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LookupKeyOf {
+    Values(LookupKey),
+    Join(JoinKey),
+}
+
 fn distinct_values(key: &LookupKey, sources: &[&Table]) -> Result<Series, RuleError> {
     let mut parts = Vec::with_capacity(sources.len());
     for table in sources {

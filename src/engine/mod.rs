@@ -28,7 +28,7 @@ pub use duplicate_keys::{KeyContext, key_column};
 pub use execute::{
     EXAMPLES_PER_RULE, ExecuteOptions, ReadFacts, RunOutput, dataset_result, execute, run_results,
 };
-pub use lookups::build as build_lookups;
+pub use lookups::{LookupKeyOf, build as build_lookups, build_for_key};
 pub use run_plan::{
     MEMORY_PER_FILE_BYTE, PlannedDataset, RunPlan, choose_streamed, chunk_bytes, piece_bytes,
     plan_run, plan_tables, record_bytes,

@@ -45,26 +45,38 @@ pub struct Evaluated {
 /// Plans `dataset` of `rules`; `lookups` maps other datasets' names to
 /// their tables (what the look-up rules read).
 #[pyfunction]
-#[pyo3(signature = (dataset, rules, as_of=None, lookups=None))]
+#[pyo3(signature = (dataset, rules, as_of=None, lookups=None, rule_lookups=None))]
 pub fn plan_dataset(
     py: Python<'_>,
     dataset: String,
     rules: &Bound<'_, PyAny>,
     as_of: Option<&str>,
     lookups: Option<&Bound<'_, PyDict>>,
+    rule_lookups: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<DatasetPlan> {
     let packs = packs_of(py, rules)?;
     let as_of = as_of_date(as_of)?;
-    let mut tables = Vec::new();
-    if let Some(lookups) = lookups {
-        for (name, table) in lookups.iter() {
-            tables.push((name.extract::<String>()?, frame_of(&table)?));
+    let tables = |given: Option<&Bound<'_, PyDict>>| -> PyResult<Vec<(String, DataFrame)>> {
+        let mut out = Vec::new();
+        for (name, table) in given.into_iter().flat_map(|d| d.iter()) {
+            out.push((name.extract::<String>()?, frame_of(&table)?));
         }
-    }
+        Ok(out)
+    };
+    let (whole, per_rule) = (tables(lookups)?, tables(rule_lookups)?);
     let inner = py
         .detach(|| {
-            distributed::DatasetPlan::new(packs, &dataset, as_of)
-                .and_then(|p| p.with_lookups(tables))
+            let plan = distributed::DatasetPlan::new(packs, &dataset, as_of)?;
+            if per_rule.is_empty() {
+                plan.with_lookups(whole)
+            } else if whole.is_empty() {
+                plan.with_rule_lookups(per_rule)
+            } else {
+                Err(ddss::error::UsageError::Batch(
+                    "give lookups (whole datasets) or rule_lookups (rows per rule), not both"
+                        .into(),
+                ))
+            }
         })
         .map_err(usage)?;
     Ok(DatasetPlan { inner })
@@ -223,7 +235,7 @@ impl Tally {
 /// `violations` a table of the batches' failing rows or `None`. With `out`,
 /// the reports are written there as the CLI writes them.
 #[pyfunction]
-#[pyo3(signature = (datasets, rules, out=None, as_of=None, fail_under=None, mask=false, lang="vi", targets=None))]
+#[pyo3(signature = (datasets, rules, out=None, as_of=None, fail_under=None, mask=false, lang="vi", targets=None, row_numbers=None, unmatched=vec![]))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn conclude(
     py: Python<'_>,
@@ -235,6 +247,8 @@ pub fn conclude(
     mask: bool,
     lang: &str,
     targets: Option<PathBuf>,
+    row_numbers: Option<String>,
+    unmatched: Vec<(String, String)>,
 ) -> PyResult<String> {
     let packs = packs_of(py, rules)?;
     let write = out.is_some();
@@ -248,11 +262,18 @@ pub fn conclude(
             bytes: 0,
             tally: tally.inner,
             violations,
+            row_numbers: row_numbers.clone(),
         });
     }
     let packs: Arc<_> = packs;
     let results = py
-        .detach(|| distributed::conclude(&packs, concluding, &options, write))
+        .detach(|| {
+            let unmatched = unmatched
+                .into_iter()
+                .map(|(path, problem)| ddss::results::UnmatchedInput { path, problem })
+                .collect();
+            distributed::conclude(&packs, concluding, unmatched, &options, write)
+        })
         .map_err(usage)?;
     crate::to_json(&results)
 }

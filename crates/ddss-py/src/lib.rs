@@ -61,6 +61,38 @@ impl Packs {
         describe(&self.inner).to_string()
     }
 
+    /// The CLI's matching of `inputs` (files and folders) to packs, as JSON:
+    /// `datasets` [{name, path, dataset}] and `unmatched` [{path, problem}].
+    fn plan_inputs_json(&self, py: Python<'_>, inputs: Vec<PathBuf>) -> PyResult<String> {
+        let packs = self.inner.clone();
+        let plan = py
+            .detach(|| ddss::engine::plan_run(&packs, &inputs, u64::MAX))
+            .map_err(|e| UsageError::new_err(e.to_string()))?;
+        let datasets: Vec<serde_json::Value> = plan
+            .datasets
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "name": d.name,
+                    "path": d.path.display().to_string(),
+                    "dataset": d.pack.dataset.name,
+                })
+            })
+            .collect();
+        let unmatched: Vec<serde_json::Value> = plan
+            .unmatched
+            .iter()
+            .map(|m| {
+                let path = match m {
+                    ddss::pack::MatchIssue::NoPack { path }
+                    | ddss::pack::MatchIssue::SeveralPacks { path, .. } => path,
+                };
+                serde_json::json!({"path": path.display().to_string(), "problem": m.to_string()})
+            })
+            .collect();
+        Ok(serde_json::json!({"datasets": datasets, "unmatched": unmatched}).to_string())
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<ddss.Packs {} datasets, {}>",
@@ -83,6 +115,8 @@ fn describe(packs: &PackSet) -> serde_json::Value {
                 "files": d.files,
                 "key": d.key,
                 "unit_column": d.unit_column,
+                "delimiter": d.delimiter.map(|b| char::from(b).to_string()),
+                "encoding": d.encoding,
                 "pack": p.path.display().to_string(),
                 "columns": p.columns.iter().map(|(name, t)| (name.clone(), serde_json::json!(t.name()))).collect::<serde_json::Map<_, _>>(),
                 "rules": p.rules.iter().map(|r| serde_json::json!({
@@ -262,6 +296,12 @@ fn set_threads(threads: usize) -> PyResult<()> {
         .map_err(|e| PyRuntimeError::new_err(format!("the thread pool is already running: {e}")))
 }
 
+/// The delimiter ddss would read a CSV with, from its first bytes.
+#[pyfunction]
+fn sniff_delimiter(head: &[u8]) -> String {
+    char::from(ddss::input::sniff_delimiter(head)).to_string()
+}
+
 /// Every check kind: (code, name, summary).
 #[pyfunction]
 fn check_kinds() -> Vec<(String, String, String)> {
@@ -282,6 +322,7 @@ fn _ddss(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_frame, m)?)?;
     m.add_function(wrap_pyfunction!(set_threads, m)?)?;
     m.add_function(wrap_pyfunction!(check_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(sniff_delimiter, m)?)?;
     m.add_class::<arrow::ArrowData>()?;
     m.add_class::<batches::DatasetPlan>()?;
     m.add_class::<batches::Tally>()?;
