@@ -27,25 +27,10 @@ import polars as pl
 
 import ddss
 
-ROOT = Path(__file__).resolve().parent.parent
-DDSS = ROOT / "target" / "release" / "ddss"
-PACK = ROOT / "benches" / "packs" / "khai_sinh_12.toml"
-AS_OF = "2026-06-30"
+from bench_data import AS_OF, DDSS, PACK, ROOT, generated
+
 ROWS = int(os.environ.get("DDSS_BENCH_ROWS", "1000000"))
 RUNS = int(os.environ.get("DDSS_BENCH_RUNS", "3"))
-
-
-def generated(rows: int) -> Path:
-    data_dir = ROOT / "target" / "bench-data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / f"khai_sinh_bench_{rows}.csv"
-    if not path.exists():
-        subprocess.run(
-            [DDSS, "generate-births", "--rows", str(rows), "--as-of", AS_OF,
-             "--reference", ROOT / "rules" / "reference", "--out", path],
-            check=True, cwd=ROOT,
-        )
-    return path
 
 
 def counts(results: dict) -> tuple:

@@ -16,7 +16,7 @@ if ! command -v java >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check "pyspark>=4.0,<5"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check "pyspark[sql]>=4.0,<5"
 # The generator for the generated-data tests (dev profile, as cargo test built it).
 [ -x target/debug/ddss-generate ] || cargo build --quiet -p ddss-generate
 [ -x target/debug/ddss ] || cargo build --quiet --bin ddss

@@ -490,6 +490,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ValueError as e:
         print(f"ddss: {e}", file=sys.stderr)
         return 2
+    except Exception as e:  # a Spark or environment failure: never exit 1 ("failed")
+        print(f"ddss: the Spark run stopped: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     for d in results["datasets"]:
         overall = d["scores"].get("overall")
         shown = "-" if overall is None else f"{overall:.1%}"
