@@ -67,17 +67,7 @@ pub fn conclude(
     let mut used = Vec::with_capacity(datasets.len());
     for dataset in datasets {
         let tally = dataset.tally;
-        let Some(pack) = packs.packs.iter().find(|p| p.dataset.name == tally.dataset) else {
-            return Err(UsageError::UnknownDataset {
-                dataset: tally.dataset,
-                known: packs
-                    .packs
-                    .iter()
-                    .map(|p| p.dataset.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        };
+        let pack = packs.dataset(&tally.dataset)?;
         if tally.rules_hash != packs.hash {
             return Err(UsageError::Batch(format!(
                 "the tally of '{}' was made by other rule packs ({}) than these ({}): conclude \

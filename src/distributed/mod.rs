@@ -212,22 +212,7 @@ impl DatasetPlan {
         as_of: NaiveDate,
     ) -> Result<DatasetPlan, UsageError> {
         crate::job::check_as_of(as_of)?;
-        let Some(pack) = packs
-            .packs
-            .iter()
-            .find(|p| p.dataset.name == dataset)
-            .cloned()
-        else {
-            return Err(UsageError::UnknownDataset {
-                dataset: dataset.to_string(),
-                known: packs
-                    .packs
-                    .iter()
-                    .map(|p| p.dataset.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        };
+        let pack = packs.dataset(dataset)?.clone();
         Ok(DatasetPlan {
             packs,
             pack,
@@ -380,20 +365,7 @@ impl DatasetPlan {
     }
 
     fn other_pack(&self, dataset: &str) -> Result<&Arc<RulePack>, UsageError> {
-        self.packs
-            .packs
-            .iter()
-            .find(|p| p.dataset.name == dataset)
-            .ok_or_else(|| UsageError::UnknownDataset {
-                dataset: dataset.to_string(),
-                known: self
-                    .packs
-                    .packs
-                    .iter()
-                    .map(|p| p.dataset.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        self.packs.dataset(dataset)
     }
 
     /// `frame` as the engine's table for this dataset, rows numbered.

@@ -112,18 +112,7 @@ pub fn plan_tables(
 ) -> Result<RunPlan, UsageError> {
     let mut matched = Vec::with_capacity(tables.len());
     for (dataset, table) in tables {
-        let Some(pack) = packs.packs.iter().find(|p| p.dataset.name == dataset) else {
-            let names: Vec<&str> = packs
-                .packs
-                .iter()
-                .map(|p| p.dataset.name.as_str())
-                .collect();
-            return Err(UsageError::UnknownDataset {
-                dataset,
-                known: names.join(", "),
-            });
-        };
-        matched.push((pack.clone(), table));
+        matched.push((packs.dataset(&dataset)?.clone(), table));
     }
     let pack_refs: Vec<&RulePack> = matched.iter().map(|(p, _)| p.as_ref()).collect();
     let datasets = matched

@@ -97,6 +97,25 @@ pub struct PackSet {
     pub files: Vec<PathBuf>,
 }
 
+impl PackSet {
+    /// The pack validating dataset `name`, or an error listing the packs'
+    /// datasets.
+    pub fn dataset(&self, name: &str) -> Result<&Arc<RulePack>, crate::error::UsageError> {
+        self.packs
+            .iter()
+            .find(|p| p.dataset.name == name)
+            .ok_or_else(|| crate::error::UsageError::UnknownDataset {
+                dataset: name.to_string(),
+                known: self
+                    .packs
+                    .iter()
+                    .map(|p| p.dataset.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
 /// Longest dataset name: with `-<file stem>` and `.csv` added it must stay
 /// a valid file name (255 bytes on common file systems).
 const MAX_DATASET_NAME: usize = 100;

@@ -257,17 +257,9 @@ fn validate_frame(
 ) -> PyResult<String> {
     let packs = packs_of(py, rules)?;
     let options = run_options(as_of, None, fail_under, false, "vi", None, None)?;
-    let Some(pack) = packs.packs.iter().find(|p| p.dataset.name == dataset) else {
-        let known: Vec<&str> = packs
-            .packs
-            .iter()
-            .map(|p| p.dataset.name.as_str())
-            .collect();
-        return Err(UsageError::new_err(format!(
-            "no rule pack validates a dataset named '{dataset}' (the packs' datasets: {})",
-            known.join(", ")
-        )));
-    };
+    let pack = packs
+        .dataset(&dataset)
+        .map_err(|e| UsageError::new_err(e.to_string()))?;
     let frame = arrow::frame_of(data)?;
     let source = format!("<frame {dataset}>");
     let results = py.detach(|| {
