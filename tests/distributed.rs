@@ -147,6 +147,7 @@ fn evaluate_in_batches(
                 duplicated,
                 whole_dataset: false,
                 mask: false,
+                defects: None,
             })
             .unwrap();
         assert_eq!(evaluated.flags.height(), len);
@@ -276,6 +277,7 @@ fn a_unique_rule_without_verdicts_is_an_error_naming_it() {
             duplicated: vec![],
             whole_dataset: false,
             mask: false,
+            defects: None,
         })
         .unwrap();
     let results = conclude(
@@ -337,6 +339,7 @@ fn wrong_batch_shapes_are_errors_not_panics() {
             duplicated: vec![(rule.clone(), short)],
             whole_dataset: false,
             mask: false,
+            defects: None,
         })
         .err()
         .unwrap()
@@ -352,10 +355,206 @@ fn wrong_batch_shapes_are_errors_not_panics() {
             duplicated: vec![],
             whole_dataset: true,
             mask: false,
+            defects: None,
         })
         .err()
         .unwrap()
         .to_string();
     assert!(err.contains("2 row numbers for 5 rows"), "{err}");
     assert!(DatasetPlan::new(packs, "no_such", as_of()).is_err());
+}
+
+/// Evaluates pieces (frame with the defects column, lines) as a runner
+/// would: keys counted over all pieces first, then each piece with its
+/// verdicts and defects; returns the merged tally and the violations.
+fn evaluate_pieces(
+    plan: &DatasetPlan,
+    pieces: &[(DataFrame, Vec<u64>)],
+) -> (DatasetTally, DataFrame) {
+    let split = |frame: &DataFrame| -> (DataFrame, Option<Vec<u8>>) {
+        let defects = frame.column(ROW_DEFECTS_COLUMN).ok().map(|c| {
+            c.u32()
+                .unwrap()
+                .into_no_null_iter()
+                .map(|b| b as u8)
+                .collect()
+        });
+        (
+            frame.drop(ROW_DEFECTS_COLUMN).unwrap_or(frame.clone()),
+            defects,
+        )
+    };
+    let mut counts: HashMap<(String, Vec<u8>), u32> = HashMap::new();
+    for (frame, _) in pieces {
+        let table = plan.table(&split(frame).0, RowNumbers::From(1)).unwrap();
+        for (rule, keys) in plan.unique_keys(&table) {
+            for key in keys.unwrap().iter().flatten() {
+                *counts.entry((rule.clone(), key.to_vec())).or_default() += 1;
+            }
+        }
+    }
+    let mut merged = plan.empty_tally();
+    let mut violations: Option<DataFrame> = None;
+    for (frame, lines) in pieces {
+        let (part, defects) = split(frame);
+        let table = plan.table(&part, RowNumbers::From(1)).unwrap();
+        let duplicated = plan
+            .unique_keys(&table)
+            .into_iter()
+            .map(|(rule, keys)| {
+                let verdicts: BooleanChunked = keys
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.map(|k| counts[&(rule.clone(), k.to_vec())] > 1))
+                    .collect();
+                (rule, verdicts)
+            })
+            .collect();
+        let evaluated = plan
+            .evaluate(BatchInput {
+                frame: &part,
+                rows: RowNumbers::Given(lines.clone()),
+                duplicated,
+                whole_dataset: false,
+                mask: false,
+                defects,
+            })
+            .unwrap();
+        merged.merge(evaluated.tally).unwrap();
+        match violations.as_mut() {
+            None => violations = Some(evaluated.violations),
+            Some(all) => {
+                all.vstack_mut_owned(evaluated.violations).unwrap();
+            }
+        }
+    }
+    (merged, violations.unwrap())
+}
+
+/// The khai_tu fixture with physical defects: a ragged row, a NUL byte, a
+/// stray quote, a byte that is not UTF-8, and a quote left open at the end.
+fn damaged_khai_tu() -> Vec<u8> {
+    let text = std::fs::read("fixtures/khai_tu.csv").unwrap();
+    let mut lines: Vec<Vec<u8>> = text.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+    assert!(lines.len() > 12);
+    lines[2].extend_from_slice(b",extra");
+    lines[4].insert(3, 0);
+    lines[6].insert(5, b'"');
+    lines[8].insert(4, 0xff);
+    let last = lines.iter().rposition(|l| !l.is_empty()).unwrap();
+    lines[last].extend_from_slice(b",\"open");
+    lines.join(&b'\n')
+}
+
+#[test]
+fn a_csv_read_by_ddss_reader_in_pieces_gives_the_cli_results_with_its_physical_defects() {
+    let packs = packs();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("khai_tu.csv");
+    let bytes = damaged_khai_tu();
+    std::fs::write(&path, &bytes).unwrap();
+    let cli = ddss::job::results_only(
+        &ddss::engine::plan_run(&packs, &[path.clone()], 1 << 30).unwrap(),
+        &options(Path::new("")),
+    )
+    .unwrap();
+    let whole = &cli.datasets[0];
+    let structural: Vec<_> = whole
+        .rules
+        .iter()
+        .filter(|r| ddss::model::is_structural_code(&r.code) && r.failed > 0)
+        .map(|r| r.code.clone())
+        .collect();
+    assert!(structural.len() >= 3, "the damage is found: {structural:?}");
+
+    let plan = DatasetPlan::new(packs.clone(), "khai_tu", as_of()).unwrap();
+    // Small pieces: defects, problems and lines must survive the cuts.
+    let mut reader = plan
+        .read_csv(
+            &path.display().to_string(),
+            Box::new(std::io::Cursor::new(bytes.clone())),
+            bytes.len() as u64,
+            700,
+        )
+        .unwrap();
+    let (kept, count) = reader.header_problems();
+    let (kept, count) = (kept.to_vec(), count);
+    let mut pieces = Vec::new();
+    let mut problems = Vec::new();
+    let mut problem_count = 0;
+    while let Some(table) = reader.next_piece().unwrap() {
+        problems.extend(table.problems.clone());
+        problem_count += table.problem_count;
+        pieces.push((table.frame, table.lines));
+    }
+    assert!(pieces.len() > 3, "{} pieces", pieces.len());
+    let (mut tally, violations) = evaluate_pieces(&plan, &pieces);
+    tally.add_problems(&kept, count);
+    tally.add_problems(&problems, problem_count);
+    let concluded = conclude(
+        &packs,
+        vec![Concluding {
+            name: "khai_tu".into(),
+            source: "khai_tu".into(),
+            bytes: 0,
+            tally,
+            violations: Some(violations),
+            row_numbers: None,
+        }],
+        vec![],
+        &options(Path::new("")),
+        false,
+    )
+    .unwrap();
+    let batch = serde_json::to_value(&concluded.datasets[0]).unwrap();
+    let want = serde_json::to_value(whole).unwrap();
+    assert_eq!(comparable(&batch), comparable(&want));
+}
+
+#[test]
+fn rows_not_read_by_ddss_reader_make_every_structural_rule_an_error_naming_it() {
+    let packs = packs();
+    let plan = DatasetPlan::new(packs.clone(), "khai_tu", as_of())
+        .unwrap()
+        .with_structure_unchecked("read by Spark's CSV reader".into());
+    let (frame, lines) = fixture("khai_tu");
+    let evaluated = plan
+        .evaluate(BatchInput {
+            frame: &frame,
+            rows: RowNumbers::Given(lines),
+            duplicated: vec![],
+            whole_dataset: true,
+            mask: false,
+            defects: None,
+        })
+        .unwrap();
+    let results = conclude(
+        &packs,
+        vec![Concluding {
+            name: "khai_tu".into(),
+            source: "khai_tu".into(),
+            bytes: 0,
+            tally: evaluated.tally,
+            violations: None,
+            row_numbers: None,
+        }],
+        vec![],
+        &options(Path::new("")),
+        false,
+    )
+    .unwrap();
+    let structural: Vec<_> = results.datasets[0]
+        .rules
+        .iter()
+        .filter(|r| ddss::model::is_structural_code(&r.code))
+        .collect();
+    assert!(!structural.is_empty());
+    for rule in structural {
+        assert_eq!(rule.status, ddss::results::RuleStatus::Error, "{}", rule.id);
+        let error = rule.error.as_deref().unwrap();
+        assert!(
+            error.contains(&rule.id) && error.contains("Spark"),
+            "{error}"
+        );
+    }
 }

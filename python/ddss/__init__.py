@@ -15,13 +15,14 @@ import os
 from typing import Any, Iterable, Optional, Union
 
 from . import _ddss
-from ._ddss import PackError, Packs, Tally, UsageError, __version__
+from ._ddss import PackError, Packs, ReadError, Tally, UsageError, __version__
 
 __all__ = [
     "BatchResult",
     "DatasetPlan",
     "PackError",
     "Packs",
+    "ReadError",
     "Tally",
     "UsageError",
     "__version__",
@@ -169,6 +170,31 @@ class BatchResult:
         )
 
 
+class CsvReader:
+    """A CSV export read piece by piece by ddss's own reader.
+
+    ``header``, ``encoding`` and ``delimiter`` are what the reader found;
+    ``header_problems`` the header line's problems (JSON text) and their
+    count. Each piece is ``(rows, problems_json, problem_count)``: ``rows`` a
+    pyarrow Table of the header's text columns, ``__ddss_row_defects`` (each
+    row's structural defect bits, for ``evaluate(defects=…)``) and
+    ``__ddss_row`` (its physical line); the problems go to
+    :meth:`Tally.add_problems`.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.header: list = inner.header
+        self.encoding: str = inner.encoding
+        self.delimiter: str = inner.delimiter
+        self.header_problems: tuple = inner.header_problems()
+
+    def __iter__(self):
+        pa = _pyarrow()
+        for piece in self._inner:
+            yield pa.table(piece.rows), piece.problems_json, piece.problem_count
+
+
 class DatasetPlan:
     """One dataset of the packs, ready to evaluate batches of its rows.
 
@@ -205,6 +231,7 @@ class DatasetPlan:
         first_row: int = 1,
         whole_dataset: bool = False,
         mask: bool = False,
+        defects: Optional[Any] = None,
     ) -> BatchResult:
         """Evaluates one batch (a pyarrow RecordBatch or Table, a polars or
         pandas DataFrame).
@@ -214,7 +241,9 @@ class DatasetPlan:
         a unique rule is an error naming it, unless ``whole_dataset=True``
         (the batch is all the rows). ``rows`` numbers the rows (default
         ``first_row``, ``first_row + 1``, …): the numbers the violations and
-        examples carry.
+        examples carry. ``defects``: each row's structural defect bits, the
+        ``__ddss_row_defects`` column of :meth:`read_csv`'s pieces (without
+        them the rows have none).
         """
         pa = _pyarrow()
         verdicts = None
@@ -229,6 +258,8 @@ class DatasetPlan:
             )
         if rows is not None and not isinstance(rows, list):
             rows = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
+        if defects is not None and not isinstance(defects, list):
+            defects = defects.to_pylist() if hasattr(defects, "to_pylist") else list(defects)
         result = self._inner.evaluate(
             _stream(batch),
             duplicated=verdicts,
@@ -236,12 +267,20 @@ class DatasetPlan:
             first_row=first_row,
             whole_dataset=whole_dataset,
             mask=mask,
+            defects=defects,
         )
         return BatchResult(pa.table(result.flags), pa.table(result.violations), result.tally)
 
     def empty_tally(self) -> Tally:
         """A tally of no rows, to merge batches' tallies into."""
         return self._inner.empty_tally()
+
+    def read_csv(self, data: bytes, name: str, piece_bytes: int = 16 << 20) -> "CsvReader":
+        """Reads a CSV export's bytes exactly as ``ddss validate`` reads the
+        file (the pack's delimiter, encoding and missing values; ``name``
+        names it in problems). Iterate it for pieces; raises
+        :class:`ReadError` naming the file when it cannot be read at all."""
+        return CsvReader(self._inner.read_csv(data, name, piece_bytes))
 
     def __repr__(self) -> str:
         return f"<ddss.DatasetPlan {self.dataset}>"
@@ -253,6 +292,7 @@ def plan_dataset(
     as_of: Optional[str] = None,
     lookups: Optional[dict] = None,
     rule_lookups: Optional[dict] = None,
+    structure_unchecked: Optional[str] = None,
 ) -> DatasetPlan:
     """Plans ``dataset`` of ``rules`` for evaluation batch by batch.
 
@@ -264,6 +304,10 @@ def plan_dataset(
     dataset's rows that rule reads — what an equi-join of the rule's
     ``column`` with the other dataset's key gives (for a join rule, the
     first row per key in that dataset's order). The Spark runner uses it.
+
+    ``structure_unchecked``: the batches' rows were not read by ddss's CSV
+    reader (e.g. by Spark's), so their physical defects are unknown; every
+    structural (``PH…``) rule is then an error naming it and this reason.
     """
     return DatasetPlan(
         _ddss.plan_dataset(
@@ -272,6 +316,7 @@ def plan_dataset(
             as_of=as_of,
             lookups={k: _stream(v) for k, v in (lookups or {}).items()},
             rule_lookups={k: _stream(v) for k, v in (rule_lookups or {}).items()},
+            structure_unchecked=structure_unchecked,
         )
     )
 
@@ -301,7 +346,7 @@ def conclude(
     mask: bool = False,
     lang: str = "vi",
     targets: Optional[PathLike] = None,
-    row_numbers: Optional[str] = None,
+    row_numbers: Union[None, str, dict] = None,
     unmatched: Optional[list] = None,
 ) -> dict:
     """Turns merged tallies into the results (like results.json).
@@ -313,8 +358,11 @@ def conclude(
     without a violations table then has no violations file, and its
     violations are only counted. ``unmatched`` ([{"path", "problem"}]) lists
     inputs no pack claimed, as results.json does. ``row_numbers="ordinal"`` records in the
-    results that rows are numbered by ordinal, not by physical line.
+    results that rows are numbered by ordinal, not by physical line; a dict
+    says it per dataset name (a name not in it: physical lines).
     """
+    if isinstance(row_numbers, str):
+        row_numbers = {name: row_numbers for name in tallies}
     violations = violations or {}
     sources = sources or {}
     datasets = [

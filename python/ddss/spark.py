@@ -27,9 +27,14 @@ How the work is split (docs/spark.md):
   ``<out>/violations-spark/<dataset>/``; up to ``collect_limit`` of them are
   also collected into the CLI's ``violations/<dataset>.csv``.
 
-Rows are numbered by ordinal (results.json: ``row_numbers = "ordinal"``): the
-record's position among the data rows in the input's order, plus one for a
-CSV's header line — for a CSV with one line per record, the physical line.
+A CSV file is read by ddss's own reader on the executors (Spark's
+``binaryFile`` hands over its bytes): the same cells, physical line numbers
+and structural defects (the ``PH…`` rules) as ``ddss validate``. With
+``multiline=False`` (large files Spark may split) Spark's CSV reader is used
+instead; it cannot see a file's physical defects, so each ``PH…`` rule is
+then an error naming it, never a pass. Rows of Parquet, tables, DataFrames
+and sources of several files are numbered by ordinal (results.json:
+``row_numbers = "ordinal"``): the record's position in the input's order.
 """
 
 from __future__ import annotations
@@ -48,6 +53,13 @@ import ddss
 # columns starting with "__ddss_", so they cannot clash with the data's.
 ROW = "__ddss_row"
 TALLY = "__ddss_tally"
+DEFECTS = "__ddss_row_defects"
+PROBLEMS = "__ddss_problems"
+# Why the PH rules are errors when Spark's CSV reader reads a file.
+SPARK_CSV_REASON = (
+    "Spark's CSV reader (multiline off) cannot see a file's physical defects, so this rule "
+    "cannot give ddss's verdict; read the file with ddss's reader (the default) or run "
+    "`ddss validate` on it")
 VIOLATION_COLUMNS = [
     "line", "key", "rule", "code", "dimension", "severity", "column", "value",
     "message", "detail", "suggestion",
@@ -106,7 +118,7 @@ def _add_unique_keys(rules: str, dataset: str, as_of: str, columns: List[str], u
 
 
 def _evaluate(rules: str, dataset: str, as_of: str, columns: List[str], unique: List[dict],
-              lookups: List[dict], mask: bool):
+              lookups: List[dict], mask: bool, structure_unchecked: Optional[str]):
     """mapInArrow function: evaluates each batch; yields its violations and,
     once per partition, the partition's merged tally (in the TALLY column)."""
 
@@ -115,9 +127,12 @@ def _evaluate(rules: str, dataset: str, as_of: str, columns: List[str], unique: 
         import pyarrow.compute as pc
 
         packs = _packs(rules)
-        base = ddss.plan_dataset(dataset, packs, as_of=as_of)
+        base = ddss.plan_dataset(dataset, packs, as_of=as_of,
+                                 structure_unchecked=structure_unchecked)
         merged = base.empty_tally()
+        seen = False
         for batch in batches:
+            seen = True
             verdicts = {u["rule"]: batch.column(_dup_column(i)) for i, u in enumerate(unique)}
             rule_rows = {}
             for i, need in enumerate(lookups):
@@ -129,17 +144,25 @@ def _evaluate(rules: str, dataset: str, as_of: str, columns: List[str], unique: 
                 )
                 first = table.column(need["columns"][0])
                 rule_rows[need["rule"]] = table.filter(pc.is_valid(first))
-            plan = (ddss.plan_dataset(dataset, packs, as_of=as_of, rule_lookups=rule_rows)
+            plan = (ddss.plan_dataset(dataset, packs, as_of=as_of, rule_lookups=rule_rows,
+                                      structure_unchecked=structure_unchecked)
                     if rule_rows else base)
+            defects = (batch.column(DEFECTS) if DEFECTS in batch.schema.names else None)
             result = plan.evaluate(
                 batch.select(columns),
                 duplicated=verdicts or None,
                 rows=batch.column(ROW),
                 mask=mask,
+                defects=defects,
             )
             merged.merge(result.tally)
             if result.violations.num_rows:
                 yield _violations_batch(result.violations, None)
+        if not seen:
+            # A partition of no rows still knows the dataset's columns (the
+            # `columns` rule reads them from the tally).
+            empty = pa.table({c: pa.array([], pa.string()) for c in columns})
+            merged.merge(base.evaluate(empty, whole_dataset=True).tally)
         yield _violations_batch(None, merged.to_json())
 
     return run
@@ -158,6 +181,58 @@ def _violations_batch(violations: Any, tally: Optional[str]) -> Any:
                    for c in VIOLATION_COLUMNS[1:]]
         arrays.append(pa.nulls(n, pa.string()))
     return pa.RecordBatch.from_arrays(arrays, names=VIOLATION_COLUMNS + [TALLY])
+
+
+def _read_with_ddss(rules: str, dataset: str, header: List[str]):
+    """mapInArrow function over Spark's ``binaryFile`` rows: each file read
+    by ddss's CSV reader; yields its rows (text columns, DEFECTS, ROW = the
+    physical line) and, in PROBLEMS rows of their own, the reader's problems."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        # Reading does not depend on the date the records are judged at.
+        plan = ddss.plan_dataset(dataset, _packs(rules))
+        names = header + [DEFECTS, ROW, PROBLEMS]
+
+        def problems(text: str, count: int) -> Any:
+            arrays = [pa.nulls(1, pa.string())] * len(header)
+            arrays += [pa.nulls(1, pa.int32()), pa.nulls(1, pa.int64()),
+                       pa.array([json.dumps({"kept": json.loads(text), "count": count})])]
+            return pa.RecordBatch.from_arrays(arrays, names=names)
+
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(),
+                                     batch.column("content").to_pylist()):
+                name = _local_name(path)
+                reader = plan.read_csv(content, name)
+                if reader.header != header:
+                    raise ddss.ReadError(
+                        f"{name}: its header ({', '.join(reader.header)}) differs from the first "
+                        f"file's ({', '.join(header)}); the files of one dataset must have one header")
+                text, count = reader.header_problems
+                if count:
+                    yield problems(text, count)
+                for rows, text, count in reader:
+                    arrays = [rows.column(c).combine_chunks().cast(pa.string()) for c in header]
+                    arrays.append(rows.column(DEFECTS).combine_chunks().cast(pa.int32()))
+                    arrays.append(rows.column(ROW).combine_chunks().cast(pa.int64()))
+                    arrays.append(pa.nulls(rows.num_rows, pa.string()))
+                    if rows.num_rows:
+                        yield pa.RecordBatch.from_arrays(arrays, names=names)
+                    if count:
+                        yield problems(text, count)
+
+    return run
+
+
+def _local_name(path: str) -> str:
+    """A file's name as the CLI shows it: a local path without ``file:``."""
+    if path.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        return unquote(urlparse(path).path)
+    return path
 
 
 def _merge(a: Any, b: Any) -> Any:
@@ -242,11 +317,22 @@ def _first_per_key(other: Any, key: str, columns: List[str]) -> Any:
 
 
 class _Input:
-    def __init__(self, name: str, dataset: str, frame: Any, source: str):
+    """One dataset's rows on Spark. ``read_by_ddss``: the frame already holds
+    ROW (physical lines, or an ordinal over several files) and DEFECTS, and
+    ``problems`` the reader's problems; else it is rows to cast to text and
+    number. ``structure_unchecked``: why the PH rules cannot be decided."""
+
+    def __init__(self, name: str, dataset: str, frame: Any, source: str,
+                 read_by_ddss: bool = False, problems: Optional[list] = None,
+                 ordinal: bool = True, structure_unchecked: Optional[str] = None):
         self.name, self.dataset, self.frame, self.source = name, dataset, frame, source
+        self.read_by_ddss, self.problems, self.ordinal = read_by_ddss, problems or [], ordinal
+        self.structure_unchecked = structure_unchecked
+        # A cached DataFrame to release when the run ends.
+        self.cached: Any = None
 
 
-def _inputs(spark: Any, packs: Any, paths: List[str], datasets: Dict[str, Any],
+def _inputs(spark: Any, packs: Any, rules: str, paths: List[str], datasets: Dict[str, Any],
             multiline: bool) -> tuple:
     info = {d["name"]: d for d in json.loads(packs.describe_json())["datasets"]}
     inputs: List[_Input] = []
@@ -260,9 +346,8 @@ def _inputs(spark: Any, packs: Any, paths: List[str], datasets: Dict[str, Any],
         planned = json.loads(packs.plan_inputs_json(local))
         unmatched = planned["unmatched"]
         for d in planned["datasets"]:
-            pack = info[d["dataset"]]
-            frame = _read_path(spark, d["path"], pack, multiline)
-            inputs.append(_Input(d["name"], d["dataset"], frame, d["path"]))
+            inputs.append(_read_path(spark, packs, rules, d["path"], d["name"], d["dataset"],
+                                     info[d["dataset"]], multiline))
     for name, source in (datasets or {}).items():
         if name not in info:
             raise ddss.UsageError(
@@ -270,21 +355,71 @@ def _inputs(spark: Any, packs: Any, paths: List[str], datasets: Dict[str, Any],
                 f"{', '.join(sorted(info))})")
         if isinstance(source, str):
             if "://" in source or os.path.exists(source):
-                frame, label = _read_path(spark, source, info[name], multiline), source
+                inputs.append(_read_path(spark, packs, rules, source, name, name, info[name],
+                                         multiline))
             else:
-                frame, label = spark.table(source), source
+                inputs.append(_Input(name, name, spark.table(source), source))
         else:
-            frame, label = source, f"<spark dataframe {name}>"
-        inputs.append(_Input(name, name, frame, label))
+            inputs.append(_Input(name, name, source, f"<spark dataframe {name}>"))
     return inputs, unmatched
 
 
-def _read_path(spark: Any, path: str, pack: dict, multiline: bool) -> Any:
-    if path.endswith(".parquet") or (os.path.isdir(path) and any(
-            f.endswith(".parquet") for f in os.listdir(path))):
-        return spark.read.parquet(path)
-    delimiter = pack.get("delimiter")
-    return read_csv(spark, path, delimiter, pack.get("encoding"), multiline)
+def _is_parquet(path: str) -> bool:
+    return path.endswith(".parquet") or (os.path.isdir(path) and any(
+        f.endswith(".parquet") for f in os.listdir(path)))
+
+
+def _read_path(spark: Any, packs: Any, rules: str, path: str, name: str, dataset: str,
+               pack: dict, multiline: bool) -> _Input:
+    if _is_parquet(path):
+        return _Input(name, dataset, spark.read.parquet(path), path)
+    if not multiline:
+        frame = read_csv(spark, path, pack.get("delimiter"), pack.get("encoding"), multiline)
+        return _Input(name, dataset, frame, path, structure_unchecked=SPARK_CSV_REASON)
+    return _read_csv_with_ddss(spark, packs, rules, path, name, dataset)
+
+
+def _read_csv_with_ddss(spark: Any, packs: Any, rules: str, path: str, name: str,
+                        dataset: str) -> _Input:
+    """A CSV file (or a folder of them) read by ddss's reader on the
+    executors. The driver reads the first file's head for the header."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
+
+    raw = spark.read.format("binaryFile")
+    if not os.path.isfile(path):
+        raw = raw.option("pathGlobFilter", "*.csv")
+    raw = raw.load(path)
+    files = sorted(r[0] for r in raw.select("path").collect())
+    if not files:
+        raise ddss.UsageError(f"{path}: no CSV file to read; give a CSV file or a folder of them")
+    head_rows = (raw.where(F.col("path") == files[0])
+                 .select(F.substring("content", 1, 1 << 20)).collect())
+    head = bytes(head_rows[0][0])
+    plan = ddss.plan_dataset(dataset, packs)
+    # The header is what the reader makes of the head (encoding, quoting,
+    # names repaired); a header longer than the head is read whole.
+    try:
+        header = plan.read_csv(head, _local_name(files[0])).header
+    except ValueError:
+        whole = raw.where(F.col("path") == files[0]).select("content").collect()[0][0]
+        header = plan.read_csv(bytes(whole), _local_name(files[0])).header
+    schema = StructType([StructField(c, StringType()) for c in header] + [
+        StructField(DEFECTS, IntegerType()), StructField(ROW, LongType()),
+        StructField(PROBLEMS, StringType())])
+    read = (raw.select("path", "content")
+            .mapInArrow(_read_with_ddss(rules, dataset, header), schema)
+            .persist())
+    problems = [json.loads(r[0]) for r in read.where(F.col(PROBLEMS).isNotNull())
+                .select(PROBLEMS).collect()]
+    rows = read.where(F.col(PROBLEMS).isNull()).drop(PROBLEMS)
+    several = len(files) > 1
+    if several:
+        rows = _with_ordinal(rows.drop(ROW), 1)
+    item = _Input(name, dataset, rows, path, read_by_ddss=True, problems=problems,
+                  ordinal=several)
+    item.cached = read
+    return item
 
 
 def validate(
@@ -311,6 +446,8 @@ def validate(
     ``out``, the reports are written there as the CLI writes them, and the
     failing rows as Parquet under ``out/violations-spark/<dataset>/``.
     ``plans``: a list that receives ``(dataset, Spark's executed plan)``.
+    ``multiline=False``: CSV files are read by Spark's reader (splittable)
+    instead of ddss's, and the ``PH…`` rules are errors naming them.
     """
     import datetime
 
@@ -320,20 +457,23 @@ def validate(
     as_of = as_of or datetime.date.today().isoformat()
     packs = ddss.load_packs(rules)
     _ship_rules(spark, rules)
-    found, unmatched = _inputs(spark, packs, inputs or [], datasets or {}, multiline)
+    found, unmatched = _inputs(spark, packs, rules, inputs or [], datasets or {}, multiline)
 
     numbered = {}
     for item in found:
-        text = _as_text(item.frame)
-        first = 2 if item.source.endswith(".csv") else 1
-        numbered[item.name] = _with_ordinal(text, first)
+        if item.read_by_ddss:
+            numbered[item.name] = item.frame
+        else:
+            first = 2 if item.source.endswith(".csv") else 1
+            numbered[item.name] = _with_ordinal(_as_text(item.frame), first)
 
-    tallies, violations, sources = {}, {}, {}
+    tallies, violations, sources, row_numbers = {}, {}, {}, {}
     for item in found:
-        plan = ddss.plan_dataset(item.dataset, packs, as_of=as_of)
+        plan = ddss.plan_dataset(item.dataset, packs, as_of=as_of,
+                                 structure_unchecked=item.structure_unchecked)
         info = plan.info
         df = numbered[item.name]
-        columns = [c for c in df.columns if c != ROW]
+        columns = [c for c in df.columns if c not in (ROW, DEFECTS)]
         unique = info["unique"]
         if unique:
             from pyspark.sql.types import BinaryType, StructField, StructType
@@ -374,7 +514,8 @@ def validate(
                                       for j, c in enumerate(need["columns"])])
             df = df.join(right, df[need["column"]] == right[_lookup_column(i, 0)], "left")
         evaluated = df.mapInArrow(
-            _evaluate(rules, item.dataset, as_of, columns, unique, needs, mask),
+            _evaluate(rules, item.dataset, as_of, columns, unique, needs, mask,
+                      item.structure_unchecked),
             _violations_schema(),
         ).persist()
         partials = (evaluated.where(F.col(TALLY).isNotNull()).select(TALLY).rdd
@@ -388,6 +529,8 @@ def validate(
             tally = plan.evaluate(empty, whole_dataset=True).tally
         else:
             tally = partials.treeReduce(_merge)
+        for found_problems in item.problems:
+            tally.add_problems(json.dumps(found_problems["kept"]), found_problems["count"])
         rows = evaluated.where(F.col(TALLY).isNull()).drop(TALLY)
         if out is not None:
             (rows.write.mode("overwrite").partitionBy("rule")
@@ -398,11 +541,16 @@ def validate(
             plans.append((item.name, _executed_plan(evaluated)))
         tallies[item.name] = tally
         sources[item.name] = item.source
+        if item.ordinal:
+            row_numbers[item.name] = "ordinal"
         evaluated.unpersist()
+    for item in found:
+        if item.cached is not None:
+            item.cached.unpersist()
     return ddss.conclude(
         tallies, packs, out=out, as_of=as_of, violations=violations, sources=sources,
         mask=mask, lang=lang, fail_under=fail_under, targets=targets,
-        row_numbers="ordinal", unmatched=unmatched,
+        row_numbers=row_numbers, unmatched=unmatched,
     )
 
 
@@ -460,7 +608,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     v.add_argument("--collect-limit", type=int, default=1_000_000,
                    help="collect up to this many failing rows into violations/<dataset>.csv")
     v.add_argument("--no-multiline", action="store_true",
-                   help="CSV records never span lines: Spark can split large files")
+                   help="read CSV files with Spark's reader, which can split large files; "
+                        "the PH (physical defect) rules are then errors")
     v.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
 

@@ -20,8 +20,10 @@
 //! number, so any split of the rows merges to the tally of all of them.
 
 mod conclude;
+mod csv_pieces;
 
 pub use conclude::{Concluding, conclude};
+pub use csv_pieces::{CsvPieces, PIECE_BYTES};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +42,10 @@ use crate::error::{ReadError, RuleError, UsageError};
 use crate::input::{Table, table_from_frame};
 use crate::pack::{PackSet, RulePack, Severity};
 
+/// The row-number column a runner's rows carry (`CsvPieces` gives each
+/// row's physical line in it).
+pub const ROW_COLUMN: &str = "__ddss_row";
+
 /// Columns of a batch's violations table, as in `violations/<dataset>.csv`.
 pub const VIOLATION_COLUMNS: [&str; 11] = crate::report::violations::HEADER;
 
@@ -49,6 +55,9 @@ pub struct DatasetPlan {
     pack: Arc<RulePack>,
     as_of: NaiveDate,
     lookups: LookupSets,
+    /// Why the structural (`PH…`) rules cannot be decided on these batches
+    /// (rows not read by ddss's reader): each is then an error naming it.
+    structure_unchecked: Option<String>,
 }
 
 /// What a runner must know before sending batches: the columns the rules
@@ -117,6 +126,9 @@ pub struct BatchInput<'a> {
     pub whole_dataset: bool,
     /// Personal data masked in the violations table.
     pub mask: bool,
+    /// Each row's structural defect bits, as ddss's CSV reader found them
+    /// ([`CsvPieces`]); `None`: rows not read from a CSV have none.
+    pub defects: Option<Vec<u8>>,
 }
 
 /// How the rows of a batch are numbered.
@@ -178,6 +190,11 @@ impl DatasetTally {
         Ok(())
     }
 
+    /// Adds problems the reader found outside any batch (the header line).
+    pub fn add_problems(&mut self, kept: &[crate::input::Problem], count: u64) {
+        self.summary.add_problems(kept, count);
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a tally always serialises")
     }
@@ -218,7 +235,16 @@ impl DatasetPlan {
             pack,
             as_of,
             lookups: LookupSets::default(),
+            structure_unchecked: None,
         })
+    }
+
+    /// The batches' rows were not read by ddss's CSV reader, so their
+    /// physical defects are unknown: every structural rule is an error
+    /// saying `reason`, never a pass.
+    pub fn with_structure_unchecked(mut self, reason: String) -> Self {
+        self.structure_unchecked = Some(reason);
+        self
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -418,10 +444,22 @@ impl DatasetPlan {
     /// Evaluates one batch.
     pub fn evaluate(&self, input: BatchInput) -> Result<Evaluated, UsageError> {
         let pack = self.pack.as_ref();
-        let table = self
+        let mut table = self
             .table(input.frame, input.rows)
             .map_err(|e| UsageError::Batch(e.to_string()))?;
         let rows = table.frame.height();
+        if let Some(defects) = input.defects {
+            if defects.len() != rows {
+                return Err(UsageError::Batch(format!(
+                    "{} row defects for a batch of {rows} rows: give one per row",
+                    defects.len()
+                )));
+            }
+            table
+                .frame
+                .with_column(crate::input::defects_column(defects))
+                .map_err(|e| UsageError::Batch(e.to_string()))?;
+        }
         let mut given: Vec<(usize, BooleanChunked)> = Vec::new();
         let mut refused: Vec<(usize, RuleError)> = Vec::new();
         for (id, verdicts) in input.duplicated {
@@ -470,6 +508,14 @@ impl DatasetPlan {
         );
         for (i, e) in refused {
             checked.outcomes[i] = RuleOutcome::Error(e);
+        }
+        if let Some(reason) = &self.structure_unchecked {
+            for (i, rule) in pack.rules.iter().enumerate() {
+                if crate::model::is_structural_code(rule.check.code()) {
+                    checked.outcomes[i] =
+                        RuleOutcome::Error(RuleError::Plan(format!("{}: {reason}", rule.id)));
+                }
+            }
         }
         let flags = flags_frame(pack, &checked, rows);
         let mut summary = BatchSummary::new(pack);

@@ -44,7 +44,9 @@ pub struct RunOutput {
 /// Masked example records kept per rule in `results.json`.
 pub const EXAMPLES_PER_RULE: usize = 3;
 
-fn read_options(pack: &RulePack) -> ReadOptions {
+/// How a dataset's CSV export is read: the pack's delimiter, encoding and
+/// missing values.
+pub fn read_options(pack: &RulePack) -> ReadOptions {
     let d = &pack.dataset;
     ReadOptions {
         delimiter: d.delimiter,

@@ -26,7 +26,8 @@ pub use dataset::{
 };
 pub use duplicate_keys::{KeyContext, key_column};
 pub use execute::{
-    EXAMPLES_PER_RULE, ExecuteOptions, ReadFacts, RunOutput, dataset_result, execute, run_results,
+    EXAMPLES_PER_RULE, ExecuteOptions, ReadFacts, RunOutput, dataset_result, execute, read_options,
+    run_results,
 };
 pub use lookups::{LookupKeyOf, build as build_lookups, build_for_key};
 pub use run_plan::{

@@ -39,7 +39,9 @@ const BLOCK: usize = 4 << 20;
 
 pub struct ChunkedReader {
     path: PathBuf,
-    file: std::fs::File,
+    /// The export's bytes: a file, or bytes handed over by a runner that
+    /// read them itself (Spark's `binaryFile`).
+    file: Box<dyn Read + Send>,
     /// `None` when the file is UTF-8 already.
     decoder: Option<encoding_rs::Decoder>,
     raw: Vec<u8>,
@@ -100,9 +102,29 @@ impl ChunkedReader {
         };
         let file = std::fs::File::open(path).map_err(io)?;
         let file_bytes = file.metadata().map_err(io)?.len();
+        Self::from_reader(
+            path,
+            Box::new(file),
+            file_bytes,
+            options,
+            chunk_bytes,
+            record_limit,
+        )
+    }
+
+    /// [`Self::open_bounded`] on bytes from `source` instead of a file;
+    /// `path` names them in messages and problems.
+    pub fn from_reader(
+        path: &Path,
+        source: Box<dyn Read + Send>,
+        file_bytes: u64,
+        options: &ReadOptions,
+        chunk_bytes: usize,
+        record_limit: Option<usize>,
+    ) -> Result<ChunkedReader, ReadError> {
         let mut reader = ChunkedReader {
             path: path.to_path_buf(),
-            file,
+            file: source,
             decoder: None,
             raw: vec![0; chunk_bytes.clamp(1, BLOCK)],
             pending: Vec::new(),

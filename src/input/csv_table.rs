@@ -484,7 +484,7 @@ fn parse_chunk(data: &[u8], first_line: u64, ctx: &ChunkContext) -> Result<Chunk
 }
 
 /// The hidden column of each row's [`RowDefect`] bits.
-pub(super) fn defects_column(defects: Vec<u8>) -> Column {
+pub fn defects_column(defects: Vec<u8>) -> Column {
     // 32-bit: the polars build has no 8-bit integers (one feature less).
     UInt32Chunked::from_iter_values(
         ROW_DEFECTS_COLUMN.into(),

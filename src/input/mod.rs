@@ -12,8 +12,8 @@ mod sniff;
 
 pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
-    MAX_PROBLEMS_KEPT, Problem, ProblemKind, ReadOptions, Table, cell_value, read_table,
-    scan_records,
+    MAX_PROBLEMS_KEPT, Problem, ProblemKind, ReadOptions, Table, cell_value, defects_column,
+    read_table, scan_records,
 };
 pub use frame::table_from_frame;
 pub use records::{Record, RecordText};

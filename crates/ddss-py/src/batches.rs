@@ -45,7 +45,7 @@ pub struct Evaluated {
 /// Plans `dataset` of `rules`; `lookups` maps other datasets' names to
 /// their tables (what the look-up rules read).
 #[pyfunction]
-#[pyo3(signature = (dataset, rules, as_of=None, lookups=None, rule_lookups=None))]
+#[pyo3(signature = (dataset, rules, as_of=None, lookups=None, rule_lookups=None, structure_unchecked=None))]
 pub fn plan_dataset(
     py: Python<'_>,
     dataset: String,
@@ -53,6 +53,7 @@ pub fn plan_dataset(
     as_of: Option<&str>,
     lookups: Option<&Bound<'_, PyDict>>,
     rule_lookups: Option<&Bound<'_, PyDict>>,
+    structure_unchecked: Option<String>,
 ) -> PyResult<DatasetPlan> {
     let packs = packs_of(py, rules)?;
     let as_of = as_of_date(as_of)?;
@@ -66,7 +67,10 @@ pub fn plan_dataset(
     let (whole, per_rule) = (tables(lookups)?, tables(rule_lookups)?);
     let inner = py
         .detach(|| {
-            let plan = distributed::DatasetPlan::new(packs, &dataset, as_of)?;
+            let mut plan = distributed::DatasetPlan::new(packs, &dataset, as_of)?;
+            if let Some(reason) = structure_unchecked {
+                plan = plan.with_structure_unchecked(reason);
+            }
             if per_rule.is_empty() {
                 plan.with_lookups(whole)
             } else if whole.is_empty() {
@@ -124,7 +128,8 @@ impl DatasetPlan {
     /// Evaluates one batch. `duplicated`: a table with one boolean column
     /// per `unique` rule id (true = the row's key occurs more than once in
     /// the dataset). `rows`: each row's number; else `first_row`, … .
-    #[pyo3(signature = (batch, duplicated=None, rows=None, first_row=1, whole_dataset=false, mask=false))]
+    /// `defects`: each row's structural defect bits, as `read_csv` gave them.
+    #[pyo3(signature = (batch, duplicated=None, rows=None, first_row=1, whole_dataset=false, mask=false, defects=None))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
@@ -135,6 +140,7 @@ impl DatasetPlan {
         first_row: u64,
         whole_dataset: bool,
         mask: bool,
+        defects: Option<Vec<u8>>,
     ) -> PyResult<Evaluated> {
         let frame = frame_of(batch)?;
         let mut verdicts = Vec::new();
@@ -159,6 +165,7 @@ impl DatasetPlan {
                     duplicated: verdicts,
                     whole_dataset,
                     mask,
+                    defects,
                 })
             })
             .map_err(usage)?;
@@ -179,6 +186,111 @@ impl DatasetPlan {
         Tally {
             inner: self.inner.empty_tally(),
         }
+    }
+
+    /// Reads a CSV export's bytes as the CLI reads the file (`name` names
+    /// it in problems): pieces of rows with their physical lines and
+    /// structural defects.
+    #[pyo3(signature = (data, name, piece_bytes=distributed::PIECE_BYTES))]
+    fn read_csv(
+        &self,
+        py: Python<'_>,
+        data: Vec<u8>,
+        name: &str,
+        piece_bytes: usize,
+    ) -> PyResult<CsvReader> {
+        let bytes = data.len() as u64;
+        let plan = &self.inner;
+        let pieces = py
+            .detach(|| {
+                plan.read_csv(
+                    name,
+                    Box::new(std::io::Cursor::new(data)),
+                    bytes,
+                    piece_bytes,
+                )
+            })
+            .map_err(read_error)?;
+        Ok(CsvReader {
+            pieces: std::sync::Mutex::new(pieces),
+        })
+    }
+}
+
+fn read_error(e: ddss::error::ReadError) -> PyErr {
+    crate::ReadError::new_err(e.to_string())
+}
+
+/// A CSV export being read piece by piece (an iterator of pieces).
+#[pyclass(module = "ddss._ddss", frozen)]
+pub struct CsvReader {
+    pieces: std::sync::Mutex<distributed::CsvPieces>,
+}
+
+/// One piece: `rows` (the header's text columns, `__ddss_row_defects`,
+/// `__ddss_row` the physical line), the problems the reader found in it.
+#[pyclass(module = "ddss._ddss", frozen)]
+pub struct CsvPiece {
+    #[pyo3(get)]
+    rows: Py<ArrowData>,
+    #[pyo3(get)]
+    problems_json: String,
+    #[pyo3(get)]
+    problem_count: u64,
+}
+
+#[pymethods]
+impl CsvReader {
+    #[getter]
+    fn header(&self) -> Vec<String> {
+        self.lock().header().to_vec()
+    }
+
+    #[getter]
+    fn encoding(&self) -> String {
+        self.lock().encoding().to_string()
+    }
+
+    #[getter]
+    fn delimiter(&self) -> String {
+        char::from(self.lock().delimiter()).to_string()
+    }
+
+    /// The header line's problems as JSON, and how many there were.
+    fn header_problems(&self) -> (String, u64) {
+        let pieces = self.lock();
+        let (kept, count) = pieces.header_problems();
+        (
+            serde_json::to_string(kept).expect("problems serialise"),
+            count,
+        )
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<CsvPiece>> {
+        let piece = py.detach(|| self.lock().next_piece()).map_err(read_error)?;
+        let Some(table) = piece else {
+            return Ok(None);
+        };
+        let mut frame = table.frame;
+        let lines = UInt64Chunked::from_vec(distributed::ROW_COLUMN.into(), table.lines);
+        frame
+            .with_column(lines.into_column())
+            .map_err(|e| usage(e.to_string()))?;
+        Ok(Some(CsvPiece {
+            rows: Py::new(py, ArrowData::new(frame))?,
+            problems_json: serde_json::to_string(&table.problems).expect("problems serialise"),
+            problem_count: table.problem_count,
+        }))
+    }
+}
+
+impl CsvReader {
+    fn lock(&self) -> std::sync::MutexGuard<'_, distributed::CsvPieces> {
+        self.pieces.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -203,6 +315,15 @@ impl Tally {
     #[getter]
     fn dataset(&self) -> String {
         self.inner.dataset.clone()
+    }
+
+    /// Adds problems the reader found outside any batch (`problems_json`
+    /// as `read_csv` gives it; `count` all of them, kept or not).
+    fn add_problems(&mut self, problems_json: &str, count: u64) -> PyResult<()> {
+        let kept: Vec<ddss::input::Problem> = serde_json::from_str(problems_json)
+            .map_err(|e| usage(format!("not ddss problems: {e}")))?;
+        self.inner.add_problems(&kept, count);
+        Ok(())
     }
 
     #[getter]
@@ -247,7 +368,7 @@ pub fn conclude(
     mask: bool,
     lang: &str,
     targets: Option<PathBuf>,
-    row_numbers: Option<String>,
+    row_numbers: Option<std::collections::HashMap<String, String>>,
     unmatched: Vec<(String, String)>,
 ) -> PyResult<String> {
     let packs = packs_of(py, rules)?;
@@ -256,13 +377,14 @@ pub fn conclude(
     let mut concluding = Vec::with_capacity(datasets.len());
     for (name, source, tally, violations) in datasets {
         let violations = violations.map(|v| frame_of(&v)).transpose()?;
+        let numbered = row_numbers.as_ref().and_then(|r| r.get(&name)).cloned();
         concluding.push(Concluding {
             name,
             source,
             bytes: 0,
             tally: tally.inner,
             violations,
-            row_numbers: row_numbers.clone(),
+            row_numbers: numbered,
         });
     }
     let packs: Arc<_> = packs;

@@ -31,6 +31,13 @@ create_exception!(
     "A call ddss cannot carry out as asked (an input that does not exist, a dataset no pack names, a bad date)."
 );
 
+create_exception!(
+    _ddss,
+    ReadError,
+    PyValueError,
+    "An input cannot be read: the message names the file, the line and what to do."
+);
+
 /// Loaded rule packs, reusable across calls.
 #[pyclass(module = "ddss._ddss", frozen)]
 struct Packs {
@@ -307,6 +314,7 @@ fn check_kinds() -> Vec<(String, String, String)> {
 fn _ddss(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PackError", m.py().get_type::<PackError>())?;
     m.add("UsageError", m.py().get_type::<UsageError>())?;
+    m.add("ReadError", m.py().get_type::<ReadError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Packs>()?;
     m.add_function(wrap_pyfunction!(load_packs, m)?)?;
@@ -319,6 +327,8 @@ fn _ddss(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<batches::DatasetPlan>()?;
     m.add_class::<batches::Tally>()?;
     m.add_class::<batches::Evaluated>()?;
+    m.add_class::<batches::CsvReader>()?;
+    m.add_class::<batches::CsvPiece>()?;
     m.add_function(wrap_pyfunction!(batches::plan_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(batches::conclude, m)?)?;
     Ok(())
