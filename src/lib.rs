@@ -30,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod history;
+pub mod indicators;
 pub mod input;
 pub mod job;
 pub mod model;

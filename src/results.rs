@@ -116,6 +116,10 @@ pub struct DatasetResult {
     /// Score targets (pack `[targets]`, `--fail-under`) and whether they were met.
     #[serde(default)]
     pub targets: Vec<TargetResult>,
+    /// The pack's indicators (`[[indicators]]`): named ratios with their
+    /// direction, target and source; absent when the pack declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<crate::indicators::IndicatorResult>,
     /// Scores per commune of the pack's `unit_column`, worst first.
     #[serde(default)]
     pub units: Vec<UnitResult>,
@@ -144,6 +148,9 @@ pub struct UnitResult {
     pub province: Option<String>,
     pub rows: u64,
     pub scores: Scores,
+    /// The pack's indicators for this unit (absent without indicators).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<crate::indicators::UnitIndicator>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

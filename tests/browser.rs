@@ -176,6 +176,7 @@ fn scorecard_renders_in_headless_chromium() {
         "Bản đồ nhiệt: tiêu chí × bộ dữ liệu",
         "Xếp hạng đơn vị (thấp nhất trước)",
         "Quy tắc lỗi nhiều nhất",
+        "Chỉ tiêu",
     ] {
         assert!(
             dom.contains(&format!("{heading}</h2>")),
@@ -189,8 +190,22 @@ fn scorecard_renders_in_headless_chromium() {
         "ket_hon",
         "thua_dat",
         "doi_tuong_btxh",
+        "ho_so_tthc",
     ] {
         assert!(dom.contains(dataset), "dataset {dataset} missing");
+    }
+    // The committee indicators, with their Vietnamese names intact (NFC,
+    // diacritics) and a league table each.
+    for indicator in [
+        "Tỷ lệ hồ sơ giải quyết quá hạn",
+        "Tỷ lệ số hóa hồ sơ, kết quả giải quyết",
+        "Tỷ lệ chi trả trợ cấp không dùng tiền mặt",
+        "Xếp hạng đơn vị theo chỉ tiêu (kém nhất trước)",
+    ] {
+        assert!(
+            dom.contains(indicator),
+            "indicator text '{indicator}' missing"
+        );
     }
     assert!(dom.contains("<polyline"), "no trend line after two runs");
 }

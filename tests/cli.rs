@@ -448,7 +448,7 @@ fn streaming_mode_reports_what_a_whole_read_reports() {
         assert!(left == right, "{name:?} differs");
         compared += 1;
     }
-    assert_eq!(compared, 6);
+    assert_eq!(compared, 7);
     // No temp files left behind by the piecewise writer.
     for entry in std::fs::read_dir(pieces.path().join("violations")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -491,7 +491,7 @@ fn explain_plan_prints_the_plan_and_reads_no_data() {
         String::from_utf8(assert.get_output().stdout.clone()).unwrap()
     };
     let roomy = plan("8GiB");
-    assert!(roomy.starts_with("run plan: 6 dataset(s)"), "{roomy}");
+    assert!(roomy.starts_with("run plan: 7 dataset(s)"), "{roomy}");
     for name in [
         "dan_cu",
         "khai_sinh",

@@ -11,12 +11,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::dataset::{
-    Tally, Violations, conclude, explain_failures, for_each_dataset_level, rule_masks,
+    Tally, Violations, conclude, explain_failures, for_each_dataset_level, indicator_errors,
+    indicator_masks, rule_masks,
 };
 use super::query::{Checked, RuleOutcome, dataset_outcomes};
 use super::sink::RowSink;
 use crate::contract::LookupSets;
 use crate::error::{RuleError, UsageError};
+use crate::indicators::IndicatorResult;
 use crate::input::{MAX_PROBLEMS_KEPT, Problem, ProblemKind, Table};
 use crate::pack::RulePack;
 use crate::results::{DatasetError, Example, RuleResult, Scores, UnitResult};
@@ -29,6 +31,7 @@ pub struct DatasetChecked {
     pub errors: Vec<DatasetError>,
     pub units: Vec<UnitResult>,
     pub provinces: Vec<UnitResult>,
+    pub indicators: Vec<IndicatorResult>,
     pub rows: u64,
     pub problems: Vec<Problem>,
     pub problem_count: u64,
@@ -49,6 +52,9 @@ pub struct BatchSummary {
     pub tally: Tally,
     /// Per rule, the first error a batch reported for it.
     pub rule_errors: Vec<Option<RuleError>>,
+    /// Per indicator, the first error a batch reported for it.
+    #[serde(default)]
+    pub indicator_errors: Vec<Option<RuleError>>,
     /// Per rule: every batch gave it a row mask.
     pub row_level: Vec<bool>,
     /// Per rule id, the first examples by line.
@@ -75,6 +81,7 @@ impl BatchSummary {
     pub fn new(pack: &RulePack) -> BatchSummary {
         BatchSummary {
             rule_errors: vec![None; pack.rules.len()],
+            indicator_errors: vec![None; pack.indicators.len()],
             row_level: vec![true; pack.rules.len()],
             ..BatchSummary::default()
         }
@@ -98,10 +105,14 @@ impl BatchSummary {
         timers: &mut BatchTimers,
     ) -> Violations<'a> {
         let masks = rule_masks(pack, &checked);
-        let tally = timers.tally.time(|| Tally::of(pack, table, &masks));
+        let indicators = indicator_masks(&checked);
+        let tally = timers
+            .tally
+            .time(|| Tally::of(pack, table, &masks, &indicators));
         let mut one = BatchSummary::new(pack);
         one.batches = 1;
         one.tally = tally;
+        one.indicator_errors = indicator_errors(&checked);
         for (i, mask) in masks.iter().enumerate() {
             one.row_level[i] = mask.is_some();
         }
@@ -145,6 +156,15 @@ impl BatchSummary {
             self.row_level.resize(other.row_level.len(), true);
         }
         for (acc, e) in self.rule_errors.iter_mut().zip(other.rule_errors) {
+            if acc.is_none() {
+                *acc = e;
+            }
+        }
+        if self.indicator_errors.len() < other.indicator_errors.len() {
+            self.indicator_errors
+                .resize(other.indicator_errors.len(), None);
+        }
+        for (acc, e) in self.indicator_errors.iter_mut().zip(other.indicator_errors) {
             if acc.is_none() {
                 *acc = e;
             }
@@ -205,7 +225,13 @@ impl BatchSummary {
             problem_count += 1;
         }
         let concluding = crate::timings::phase("batches: scores and unit scores");
-        let mut concluded = conclude(pack, &outcomes, &row_level, self.tally);
+        let mut concluded = conclude(
+            pack,
+            &outcomes,
+            &row_level,
+            &self.indicator_errors,
+            self.tally,
+        );
         drop(concluding);
         let mut examples = self.examples;
         for rule in &mut concluded.rules {
@@ -218,6 +244,7 @@ impl BatchSummary {
                 errors: concluded.errors,
                 units: concluded.units,
                 provinces: concluded.provinces,
+                indicators: concluded.indicators,
                 rows,
                 problems,
                 problem_count,

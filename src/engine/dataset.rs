@@ -11,6 +11,7 @@ use super::query::{Checked, RuleOutcome, base_query, check_table, rule_column, t
 use super::units::{UnitCounts, unit_counts, unit_scores};
 use crate::contract::LookupSets;
 use crate::error::RuleError;
+use crate::indicators::IndicatorResult;
 use crate::input::Table;
 use crate::pack::{Rule, RulePack, Severity};
 use crate::results::{
@@ -27,6 +28,7 @@ pub struct Validated<'a> {
     /// Communes and provinces, worst first (empty without `unit_column`).
     pub units: Vec<UnitResult>,
     pub provinces: Vec<UnitResult>,
+    pub indicators: Vec<IndicatorResult>,
 }
 
 pub fn validate_table<'a>(
@@ -37,9 +39,17 @@ pub fn validate_table<'a>(
 ) -> Validated<'a> {
     let checked = check_table(pack, &table.frame, &table.header, as_of, lookups, vec![]);
     let masks = rule_masks(pack, &checked);
-    let tally = Tally::of(pack, table, &masks);
+    let indicators = indicator_masks(&checked);
+    let tally = Tally::of(pack, table, &masks, &indicators);
     let row_level: Vec<bool> = masks.iter().map(Option::is_some).collect();
-    let concluded = conclude(pack, &checked.outcomes, &row_level, tally);
+    let indicator_errors = indicator_errors(&checked);
+    let concluded = conclude(
+        pack,
+        &checked.outcomes,
+        &row_level,
+        &indicator_errors,
+        tally,
+    );
     let explanations = explain_failures(pack, table, &checked, &masks);
     Validated {
         units: concluded.units,
@@ -47,6 +57,7 @@ pub fn validate_table<'a>(
         rules: concluded.rules,
         scores: concluded.scores,
         errors: concluded.errors,
+        indicators: concluded.indicators,
         violations: Violations {
             pack,
             table,
@@ -72,6 +83,37 @@ pub(super) fn rule_masks(pack: &RulePack, checked: &Checked) -> Vec<Option<Boole
         .collect()
 }
 
+/// Each indicator's column (true = in the numerator, false = in the
+/// denominator only, null = outside it); `None` where it was not planned.
+pub(super) fn indicator_masks(checked: &Checked) -> Vec<Option<BooleanChunked>> {
+    checked
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, planned)| {
+            planned.as_ref().ok()?;
+            checked
+                .frame
+                .column(&crate::indicators::indicator_column(k))
+                .ok()
+                .and_then(|c| c.bool().ok().cloned())
+        })
+        .collect()
+}
+
+/// Why each indicator could not be computed on this batch, if it could not.
+pub(super) fn indicator_errors(checked: &Checked) -> Vec<Option<RuleError>> {
+    checked.indicators.iter().map(|r| r.clone().err()).collect()
+}
+
+/// (denominator, numerator) of a mask: rows not null, rows true.
+fn mask_counts(mask: &BooleanChunked) -> (u64, u64) {
+    (
+        (mask.len() - mask.null_count()) as u64,
+        u64::from(mask.sum().unwrap_or(0)),
+    )
+}
+
 /// What one table — or one piece of a streamed file — adds to its
 /// dataset's counts. The tallies of a file's pieces, merged, equal the tally
 /// of the whole file: every count is a sum over rows.
@@ -84,20 +126,25 @@ pub struct Tally {
     /// Counts per commune; `Err` says why there are none. `None` without
     /// `unit_column`.
     pub units: Option<Result<UnitCounts, String>>,
+    /// Per indicator: (denominator, numerator) rows.
+    #[serde(default)]
+    pub indicators: Vec<(u64, u64)>,
 }
 
 impl Tally {
-    pub fn of(pack: &RulePack, table: &Table, masks: &[Option<BooleanChunked>]) -> Tally {
-        let rules = masks
-            .iter()
-            .map(|m| match m {
-                Some(mask) => (
-                    (mask.len() - mask.null_count()) as u64,
-                    u64::from(mask.sum().unwrap_or(0)),
-                ),
-                None => (0, 0),
-            })
-            .collect();
+    pub fn of(
+        pack: &RulePack,
+        table: &Table,
+        masks: &[Option<BooleanChunked>],
+        indicators: &[Option<BooleanChunked>],
+    ) -> Tally {
+        let counts = |masks: &[Option<BooleanChunked>]| -> Vec<(u64, u64)> {
+            masks
+                .iter()
+                .map(|m| m.as_ref().map_or((0, 0), mask_counts))
+                .collect()
+        };
+        let rules = counts(masks);
         let error_masks: Vec<&BooleanChunked> = pack
             .rules
             .iter()
@@ -113,7 +160,7 @@ impl Tally {
             .map(|c| match table.frame.column(c) {
                 Ok(column) => column
                     .str()
-                    .and_then(|text| unit_counts(pack, text, masks))
+                    .and_then(|text| unit_counts(pack, text, masks, indicators))
                     .map_err(|e| format!("per-unit scores: {e}")),
                 Err(_) => Err(format!(
                     "unit_column '{c}' is not in the file: no per-unit scores"
@@ -124,19 +171,15 @@ impl Tally {
             rows_failing_errors: count_rows_failing(&error_masks, rows),
             rules,
             units,
+            indicators: counts(indicators),
         }
     }
 
     pub fn merge(&mut self, other: Tally) {
         self.rows += other.rows;
         self.rows_failing_errors += other.rows_failing_errors;
-        if self.rules.len() < other.rules.len() {
-            self.rules.resize(other.rules.len(), (0, 0));
-        }
-        for (acc, r) in self.rules.iter_mut().zip(other.rules) {
-            acc.0 += r.0;
-            acc.1 += r.1;
-        }
+        add_pairs(&mut self.rules, &other.rules);
+        add_pairs(&mut self.indicators, &other.indicators);
         self.units = match (self.units.take(), other.units) {
             (Some(Ok(mut acc)), Some(Ok(more))) => {
                 acc.merge(more);
@@ -148,6 +191,17 @@ impl Tally {
     }
 }
 
+/// Adds counts pairwise, growing `acc` to `more`'s length.
+pub(super) fn add_pairs(acc: &mut Vec<(u64, u64)>, more: &[(u64, u64)]) {
+    if acc.len() < more.len() {
+        acc.resize(more.len(), (0, 0));
+    }
+    for (a, m) in acc.iter_mut().zip(more) {
+        a.0 += m.0;
+        a.1 += m.1;
+    }
+}
+
 /// A dataset's rule results, scores and unit scores, from its rules'
 /// outcomes and its tally. `row_level[i]`: rule `i` has a row mask.
 pub(super) struct Concluded {
@@ -156,12 +210,14 @@ pub(super) struct Concluded {
     pub errors: Vec<DatasetError>,
     pub units: Vec<UnitResult>,
     pub provinces: Vec<UnitResult>,
+    pub indicators: Vec<IndicatorResult>,
 }
 
 pub(super) fn conclude(
     pack: &RulePack,
     outcomes: &[RuleOutcome],
     row_level: &[bool],
+    indicator_errors: &[Option<RuleError>],
     tally: Tally,
 ) -> Concluded {
     let mut rules = Vec::with_capacity(pack.rules.len());
@@ -203,8 +259,26 @@ pub(super) fn conclude(
         tally.rows,
         tally.rows_failing_errors,
     );
+    let indicators: Vec<IndicatorResult> = pack
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, indicator)| {
+            let error = indicator_errors.get(k).cloned().flatten();
+            if let Some(e) = &error {
+                errors.push(DatasetError {
+                    kind: ErrorKind::Rule,
+                    line: None,
+                    rule: Some(indicator.id.clone()),
+                    message: e.to_string(),
+                });
+            }
+            let counts = tally.indicators.get(k).copied().unwrap_or((0, 0));
+            IndicatorResult::new(indicator, counts, error.map(|e| e.to_string()))
+        })
+        .collect();
     let (units, provinces) = match tally.units {
-        Some(Ok(counts)) => unit_scores(pack, counts, row_level, &rules),
+        Some(Ok(counts)) => unit_scores(pack, counts, row_level, &rules, &indicators),
         Some(Err(message)) => {
             errors.push(DatasetError {
                 kind: ErrorKind::Rule,
@@ -222,6 +296,7 @@ pub(super) fn conclude(
         errors,
         units,
         provinces,
+        indicators,
     }
 }
 

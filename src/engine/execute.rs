@@ -446,6 +446,7 @@ pub fn dataset_result(
     let status = if partial_read || write_error.is_some() {
         DatasetStatus::Error
     } else if targets.iter().any(|t| !t.met)
+        || checked.indicators.iter().any(|i| i.met == Some(false))
         || checked
             .rules
             .iter()
@@ -471,6 +472,7 @@ pub fn dataset_result(
             None
         },
         targets,
+        indicators: checked.indicators,
         units: checked.units,
         provinces: checked.provinces,
         streamed: read.streamed,
@@ -516,6 +518,7 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         violation_count: 0,
         violations_file: None,
         targets: vec![],
+        indicators: vec![],
         units: vec![],
         provinces: vec![],
         streamed: false,

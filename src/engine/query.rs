@@ -34,6 +34,26 @@ pub struct Checked {
     pub explain: Vec<Option<Explain>>,
     /// Other datasets' columns joined into the query (register matches).
     pub joins: Vec<JoinPlan>,
+    /// Per indicator of the pack: planned (its column
+    /// [`indicator_column`](crate::indicators::indicator_column) is in
+    /// `frame`), or why not.
+    pub indicators: Vec<Result<(), RuleError>>,
+}
+
+/// What a column of the query is for.
+#[derive(Clone, Copy)]
+enum Target {
+    Rule(usize),
+    Indicator(usize),
+}
+
+impl Target {
+    fn column(self) -> String {
+        match self {
+            Target::Rule(i) => rule_column(i),
+            Target::Indicator(k) => crate::indicators::indicator_column(k),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -94,7 +114,7 @@ pub fn check_table(
     let mut outcomes = Vec::with_capacity(pack.rules.len());
     let mut explain = vec![None; pack.rules.len()];
     let mut joins: Vec<JoinPlan> = Vec::new();
-    let mut row_exprs: Vec<(usize, Expr)> = Vec::new();
+    let mut row_exprs: Vec<(Target, Expr)> = Vec::new();
     for (i, rule) in pack.rules.iter().enumerate() {
         if given.iter().any(|(g, _)| *g == i) {
             outcomes.push(RuleOutcome::Rows);
@@ -107,7 +127,7 @@ pub fn check_table(
                 {
                     joins.push(join);
                 }
-                row_exprs.push((i, check.fails));
+                row_exprs.push((Target::Rule(i), check.fails));
                 if check.detail.is_some() || check.suggestion.is_some() {
                     explain[i] = Some(Explain {
                         detail: check.detail,
@@ -121,12 +141,22 @@ pub fn check_table(
         }
         debug_assert_eq!(outcomes.len(), i + 1, "rule {}", rule.id);
     }
+    let mut indicators = Vec::with_capacity(pack.indicators.len());
+    for (k, indicator) in pack.indicators.iter().enumerate() {
+        match indicator.plan(&ctx) {
+            Ok(expr) => {
+                row_exprs.push((Target::Indicator(k), expr));
+                indicators.push(Ok(()));
+            }
+            Err(e) => indicators.push(Err(e)),
+        }
+    }
 
     let typing = typing_exprs(pack, header);
-    let run = |exprs: &[(usize, Expr)]| -> PolarsResult<DataFrame> {
+    let run = |exprs: &[(Target, Expr)]| -> PolarsResult<DataFrame> {
         let select: Vec<Expr> = exprs
             .iter()
-            .map(|(i, e)| e.clone().alias(rule_column(*i)))
+            .map(|(t, e)| e.clone().alias(t.column()))
             .collect();
         base_query(table, typing.clone(), &joins)
             .select(select)
@@ -141,13 +171,17 @@ pub fn check_table(
                 // Find the rule(s) polars rejects, so one bad expression costs
                 // one rule, not the dataset.
                 let mut good = Vec::new();
-                for (i, expr) in row_exprs {
-                    match run(&[(i, expr.clone())]) {
-                        Ok(_) => good.push((i, expr)),
-                        Err(e) => {
-                            outcomes[i] =
-                                RuleOutcome::Error(RuleError::Plan(first_line(&e.to_string())))
-                        }
+                let mut refuse = |target: Target, e: &PolarsError| {
+                    let e = RuleError::Plan(first_line(&e.to_string()));
+                    match target {
+                        Target::Rule(i) => outcomes[i] = RuleOutcome::Error(e),
+                        Target::Indicator(k) => indicators[k] = Err(e),
+                    }
+                };
+                for (target, expr) in row_exprs {
+                    match run(&[(target, expr.clone())]) {
+                        Ok(_) => good.push((target, expr)),
+                        Err(e) => refuse(target, &e),
                     }
                 }
                 if good.is_empty() {
@@ -156,9 +190,8 @@ pub fn check_table(
                     run(&good)
                 }
                 .unwrap_or_else(|e| {
-                    for (i, _) in &good {
-                        outcomes[*i] =
-                            RuleOutcome::Error(RuleError::Plan(first_line(&e.to_string())));
+                    for (target, _) in &good {
+                        refuse(*target, &e);
                     }
                     DataFrame::empty()
                 })
@@ -183,6 +216,7 @@ pub fn check_table(
         outcomes,
         explain,
         joins,
+        indicators,
     }
 }
 

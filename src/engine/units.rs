@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::indicators::{IndicatorResult, UnitIndicator};
 use crate::pack::{RulePack, Severity};
 use crate::results::{RuleResult, RuleStatus, UnitResult};
 use crate::score;
@@ -21,19 +22,17 @@ pub struct Counts {
     rows_failing_errors: u64,
     /// Per rule: (evaluated, failed); dataset-level rules stay 0.
     rules: Vec<(u64, u64)>,
+    /// Per indicator: (denominator, numerator).
+    #[serde(default)]
+    indicators: Vec<(u64, u64)>,
 }
 
 impl Counts {
     fn add(&mut self, other: &Counts) {
         self.rows += other.rows;
         self.rows_failing_errors += other.rows_failing_errors;
-        if self.rules.len() < other.rules.len() {
-            self.rules.resize(other.rules.len(), (0, 0));
-        }
-        for (acc, c) in self.rules.iter_mut().zip(&other.rules) {
-            acc.0 += c.0;
-            acc.1 += c.1;
-        }
+        super::dataset::add_pairs(&mut self.rules, &other.rules);
+        super::dataset::add_pairs(&mut self.indicators, &other.indicators);
     }
 }
 
@@ -55,6 +54,7 @@ pub fn unit_counts(
     pack: &RulePack,
     unit_text: &StringChunked,
     masks: &[Option<BooleanChunked>],
+    indicators: &[Option<BooleanChunked>],
 ) -> PolarsResult<UnitCounts> {
     let mut columns = vec![unit_text.clone().with_name("unit".into()).into_column()];
     let mut error_any: Option<BooleanChunked> = None;
@@ -76,12 +76,19 @@ pub fn unit_counts(
             .with_name("err".into())
             .into_column(),
     );
-    let frame = DataFrame::new(height, columns)?;
+    let mut frame = DataFrame::new(height, columns)?;
     let mut aggs = vec![len().alias("rows"), col("err").sum().alias("err")];
     for (i, mask) in masks.iter().enumerate() {
         if mask.is_some() {
             aggs.push(col(format!("r{i}")).count().alias(format!("e{i}")));
             aggs.push(col(format!("r{i}")).sum().alias(format!("f{i}")));
+        }
+    }
+    for (k, mask) in indicators.iter().enumerate() {
+        if let Some(mask) = mask {
+            frame.with_column(mask.clone().with_name(format!("i{k}").into()).into_column())?;
+            aggs.push(col(format!("i{k}")).count().alias(format!("d{k}")));
+            aggs.push(col(format!("i{k}")).sum().alias(format!("n{k}")));
         }
     }
     let grouped = frame.lazy().group_by([col("unit")]).agg(aggs).collect()?;
@@ -104,6 +111,17 @@ pub fn unit_counts(
             None => Ok(None),
         })
         .collect::<PolarsResult<_>>()?;
+    let per_indicator: Vec<Option<(Vec<u64>, Vec<u64>)>> = indicators
+        .iter()
+        .enumerate()
+        .map(|(k, mask)| match mask {
+            Some(_) => Ok(Some((
+                numbers(&format!("d{k}"))?,
+                numbers(&format!("n{k}"))?,
+            ))),
+            None => Ok(None),
+        })
+        .collect::<PolarsResult<_>>()?;
     let units = grouped.column("unit")?.str()?.clone();
     let mut communes: BTreeMap<String, Counts> = BTreeMap::new();
     for (row, code) in units.iter().enumerate() {
@@ -112,6 +130,7 @@ pub fn unit_counts(
             Some(counts) => counts,
             None => communes.entry(code.to_string()).or_insert_with(|| Counts {
                 rules: vec![(0, 0); masks.len()],
+                indicators: vec![(0, 0); indicators.len()],
                 ..Default::default()
             }),
         };
@@ -121,6 +140,12 @@ pub fn unit_counts(
             if let Some((evaluated, failed)) = counted {
                 counts.rules[i].0 += evaluated[row];
                 counts.rules[i].1 += failed[row];
+            }
+        }
+        for (k, counted) in per_indicator.iter().enumerate() {
+            if let Some((denominator, numerator)) = counted {
+                counts.indicators[k].0 += denominator[row];
+                counts.indicators[k].1 += numerator[row];
             }
         }
     }
@@ -135,6 +160,7 @@ pub fn unit_scores(
     counts: UnitCounts,
     row_level: &[bool],
     dataset_rules: &[RuleResult],
+    dataset_indicators: &[IndicatorResult],
 ) -> (Vec<UnitResult>, Vec<UnitResult>) {
     let communes = counts.0;
     let mut provinces: BTreeMap<String, Counts> = BTreeMap::new();
@@ -194,12 +220,29 @@ pub fn unit_scores(
                 } else {
                     (province_name(&code), None)
                 };
+                // An indicator the dataset could not compute has no unit figures.
+                let indicators = dataset_indicators
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.error.is_none())
+                    .map(|(k, d)| {
+                        let (denominator, numerator) =
+                            counts.indicators.get(k).copied().unwrap_or((0, 0));
+                        UnitIndicator {
+                            id: d.id.clone(),
+                            numerator,
+                            denominator,
+                            value: crate::indicators::share(numerator, denominator),
+                        }
+                    })
+                    .collect();
                 UnitResult {
                     code,
                     name,
                     province,
                     rows: counts.rows,
                     scores,
+                    indicators,
                 }
             })
             .collect();

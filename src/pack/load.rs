@@ -28,6 +28,8 @@ struct RawPack {
     rules: Vec<Spanned<toml::Table>>,
     #[serde(default)]
     targets: BTreeMap<String, f64>,
+    #[serde(default)]
+    indicators: Vec<Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -436,6 +438,26 @@ pub fn parse_pack(
     }
     add_structural_rules(&mut rules, &parse_ctx).map_err(|m| invalid(1, m))?;
 
+    let mut indicators: Vec<crate::indicators::Indicator> = Vec::new();
+    for spanned in raw.indicators {
+        let line = line_of(text, spanned.span().start);
+        let indicator = crate::indicators::parse_indicator(spanned.into_inner(), &columns)
+            .map_err(|m| invalid(line, m))?;
+        if indicators.iter().any(|i| i.id == indicator.id)
+            || rules.iter().any(|r| r.id == indicator.id)
+        {
+            return Err(invalid(
+                line,
+                format!(
+                    "indicator id '{}' is already used in this pack; ids of rules and indicators \
+                     must be unique",
+                    indicator.id
+                ),
+            ));
+        }
+        indicators.push(crate::indicators::Indicator { line, ..indicator });
+    }
+
     Ok(RulePack {
         path: path.to_path_buf(),
         dataset: DatasetSpec {
@@ -451,6 +473,7 @@ pub fn parse_pack(
         },
         columns,
         rules,
+        indicators,
         dimension_weights,
         targets,
         pii,

@@ -23,6 +23,8 @@ pub struct RulePack {
     /// Declared columns in header order, with their types.
     pub columns: IndexMap<String, ColumnType>,
     pub rules: Vec<Rule>,
+    /// Named ratios reported beside the scores (`[[indicators]]`).
+    pub indicators: Vec<crate::indicators::Indicator>,
     /// Weights of the dimensions in `overall` (default 1 each).
     pub dimension_weights: [f64; 4],
     /// Minimum scores (`[targets]`): a dataset below one fails the run.

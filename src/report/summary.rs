@@ -43,6 +43,38 @@ const RULES_SHOWN: usize = 10;
 /// Lowest-scoring communes listed per dataset.
 const UNITS_SHOWN: usize = 3;
 
+/// `khai_tu CS-01 Tỷ lệ … 12,5% (25/200) · mục tiêu ≤ 5,0% · CHƯA ĐẠT`.
+fn indicator_line(dataset: &str, i: &crate::indicators::IndicatorResult) -> String {
+    if let Some(e) = &i.error {
+        return format!("{dataset} {} {}: không tính được — {e}", i.id, i.name);
+    }
+    let mut line = format!(
+        "{dataset} {} {}: {} ({}/{})",
+        i.id,
+        i.name,
+        percent_vi(i.value),
+        integer_vi(i.numerator),
+        integer_vi(i.denominator)
+    );
+    if let Some(target) = i.target {
+        let sign = match i.direction {
+            crate::indicators::Direction::Higher => "≥",
+            crate::indicators::Direction::Lower => "≤",
+        };
+        let verdict = match i.met {
+            Some(true) => "ĐẠT",
+            Some(false) => "CHƯA ĐẠT",
+            None => "chưa có số liệu",
+        };
+        let _ = write!(
+            line,
+            " · mục tiêu {sign} {} · {verdict}",
+            percent_vi(Some(target))
+        );
+    }
+    line
+}
+
 pub fn render(results: &RunResults, out_dir: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -97,6 +129,16 @@ pub fn render(results: &RunResults, out_dir: &str) -> String {
             pad(&percent_vi(d.scores.record_pass_rate), 13, true)
         ));
         let _ = writeln!(s, "{line}");
+    }
+
+    let mut indicators = String::new();
+    for d in &results.datasets {
+        for i in &d.indicators {
+            let _ = writeln!(indicators, "  {}", indicator_line(&d.name, i));
+        }
+    }
+    if !indicators.is_empty() {
+        let _ = write!(s, "\nChỉ tiêu:\n{indicators}");
     }
 
     let mut behind = String::new();

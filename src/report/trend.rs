@@ -25,6 +25,53 @@ pub struct DatasetTrend {
     /// Change due to the data (on the shared rules) and due to the rules.
     pub due_to_data: Option<f64>,
     pub due_to_rules: Option<f64>,
+    /// The pack's indicators over the same runs (absent where a run did
+    /// not have the indicator).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorTrend>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorTrend {
+    pub id: String,
+    pub name: String,
+    /// The value per run of the dataset's series, oldest first.
+    pub series: Vec<Option<f64>>,
+    /// Since the previous run that had the indicator.
+    pub change: Option<f64>,
+}
+
+/// Each indicator of the latest run, over the runs of the series.
+fn indicator_trends(points: &[(&RunResults, &DatasetResult)]) -> Vec<IndicatorTrend> {
+    let Some((_, latest)) = points.last() else {
+        return vec![];
+    };
+    latest
+        .indicators
+        .iter()
+        .map(|i| {
+            let series: Vec<Option<f64>> = points
+                .iter()
+                .map(|(_, d)| {
+                    d.indicators
+                        .iter()
+                        .find(|x| x.id == i.id)
+                        .and_then(|x| x.value)
+                })
+                .collect();
+            let known: Vec<f64> = series.iter().flatten().copied().collect();
+            let change = match known.as_slice() {
+                [.., prev, cur] if series.last().is_some_and(Option::is_some) => Some(cur - prev),
+                _ => None,
+            };
+            IndicatorTrend {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                series,
+                change,
+            }
+        })
+        .collect()
 }
 
 fn shared_rules<'a>(
@@ -94,6 +141,7 @@ pub fn trends(runs: &[RunResults]) -> Vec<DatasetTrend> {
                 rules_changed,
                 due_to_data,
                 due_to_rules,
+                indicators: indicator_trends(&points),
             }
         })
         .collect()
@@ -112,9 +160,12 @@ pub fn points_vi(change: Option<f64>) -> String {
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 fn sparkline(series: &[(String, String, Option<f64>)]) -> String {
-    series
-        .iter()
-        .map(|(_, _, v)| match v {
+    spark_values(series.iter().map(|(_, _, v)| *v))
+}
+
+fn spark_values(values: impl Iterator<Item = Option<f64>>) -> String {
+    values
+        .map(|v| match v {
             None => ' ',
             Some(v) => SPARKS[((v.clamp(0.0, 1.0) * 7.0).round()) as usize],
         })
@@ -161,6 +212,31 @@ pub fn render(trends: &[DatasetTrend], markdown: bool) -> String {
                 points_vi(t.due_to_data),
                 rules_note
             );
+        }
+        for i in &t.indicators {
+            let last = i.series.last().copied().flatten();
+            let line = format!(
+                "{} · {} {}",
+                i.id,
+                i.name,
+                spark_values(i.series.iter().copied())
+            );
+            if markdown {
+                let _ = writeln!(
+                    s,
+                    "| ↳ {line} | {} | | {} | {} | | |",
+                    i.series.len(),
+                    percent_vi(last),
+                    points_vi(i.change)
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "  ↳ {line}  {:>7}  thay đổi {}",
+                    percent_vi(last),
+                    points_vi(i.change)
+                );
+            }
         }
     }
     if trends.iter().any(|t| t.rules_changed) && !markdown {

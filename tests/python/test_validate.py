@@ -23,7 +23,7 @@ def test_validate_equals_the_cli_results_json(tmp_path):
         for d in results["datasets"]:
             d["source"] = pathlib.Path(d["source"]).name
             d["pack"] = pathlib.Path(d["pack"]).name
-    assert len(ours["datasets"]) == 6
+    assert len(ours["datasets"]) == 7
     assert without_volatile(ours) == without_volatile(cli)
     assert ours["exit_code"] == 1
 

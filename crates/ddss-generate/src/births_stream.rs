@@ -66,6 +66,8 @@ pub fn write_births(path: &Path, options: &BirthsOptions) -> std::io::Result<u64
         communes_after_reform: Default::default(),
         birthplaces,
         ethnic_codes,
+        procedures: vec![],
+        holidays: Default::default(),
     };
     let mut g = Gen::new(options.seed, options.as_of, options.defect_rate, lists);
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();

@@ -104,7 +104,11 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
     tag_register_mismatches(&dan_cu, &mut btxh);
     let ket_hon = super::ket_hon::sheet(g, &persons, &couples);
     let thua_dat = super::thua_dat::sheet(g, &persons, &holders, &registered_deaths);
-    vec![dan_cu, khai_sinh, khai_tu, btxh, ket_hon, thua_dat]
+    // Last, so the RNG stream of the datasets before it is unchanged:
+    // applicants are living adults whose register ID is intact.
+    let applicants = super::ho_so_tthc::plan(g, &persons, &intact);
+    let ho_so = super::ho_so_tthc::sheet(g, &persons, &applicants);
+    vec![dan_cu, khai_sinh, khai_tu, btxh, ket_hon, thua_dat, ho_so]
 }
 
 /// DC-015 ground truth: rows of the register marked deceased whose ID (when

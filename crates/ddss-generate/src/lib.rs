@@ -15,6 +15,7 @@
 pub mod births_stream;
 mod datasets;
 mod defects;
+mod ho_so_tthc;
 mod ket_hon;
 pub(crate) mod names;
 mod thua_dat;
@@ -69,6 +70,16 @@ pub struct DatasetTruth {
     /// Rule id → physical lines (sorted) that fail it. Rules absent here
     /// must not fail on any line.
     pub rules: BTreeMap<String, Vec<u64>>,
+    /// The pack's indicators as the generator counts them from the rows it
+    /// wrote (independently of ddss's SQL).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indicators: BTreeMap<String, IndicatorTruth>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorTruth {
+    pub numerator: u64,
+    pub denominator: u64,
 }
 
 /// A generated table before it is written: header, rows, and per row the
@@ -177,6 +188,10 @@ pub(crate) struct Lists {
     pub communes_after_reform: HashSet<String>,
     pub birthplaces: Vec<String>,
     pub ethnic_codes: Vec<String>,
+    /// Procedure codes with their time limit in working days.
+    pub procedures: Vec<(String, i64)>,
+    /// Public holidays on weekdays (appointment dates skip them).
+    pub holidays: HashSet<NaiveDate>,
 }
 
 pub(crate) struct Gen {
@@ -206,6 +221,8 @@ pub(crate) struct Gen {
     /// Last parcel number per (commune, map sheet): parcels are numbered
     /// upwards on each sheet, as cadastral maps number them.
     pub parcel_numbers: HashMap<(u32, u32), u32>,
+    /// Last dossier number per (receiving agency, day).
+    pub dossier_numbers: HashMap<(String, NaiveDate), u32>,
 }
 
 impl Gen {
@@ -222,6 +239,7 @@ impl Gen {
             death_serial: 0,
             marriage_serial: 0,
             parcel_numbers: HashMap::new(),
+            dossier_numbers: HashMap::new(),
         }
     }
 
@@ -400,6 +418,29 @@ fn load_lists(dir: &Path) -> std::io::Result<Lists> {
             "code",
             Some(("in_official_list", "yes")),
         )?,
+        procedures: {
+            let codes = read_column(dir, "tthc_time_limits.csv", "ma_thu_tuc", None)?;
+            let days = read_column(dir, "tthc_time_limits.csv", "so_ngay_lam_viec", None)?;
+            codes
+                .into_iter()
+                .zip(days)
+                .map(|(c, d)| {
+                    d.parse().map(|d| (c, d)).map_err(|_| {
+                        std::io::Error::other(format!(
+                            "tthc_time_limits.csv: '{d}' is not a number of days"
+                        ))
+                    })
+                })
+                .collect::<std::io::Result<_>>()?
+        },
+        holidays: read_column(dir, "public_holidays.csv", "ngay", None)?
+            .iter()
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    std::io::Error::other(format!("public_holidays.csv: '{d}' is not a date"))
+                })
+            })
+            .collect::<std::io::Result<_>>()?,
     })
 }
 
@@ -432,7 +473,7 @@ pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
         if files.is_empty() {
             files = sheets
                 .iter()
-                .map(|sheet| SheetFile::create(&options.out_dir, sheet))
+                .map(|sheet| SheetFile::create(&options.out_dir, sheet, options.as_of))
                 .collect::<std::io::Result<_>>()?;
         }
         for (file, sheet) in files.iter_mut().zip(&sheets) {
@@ -452,16 +493,35 @@ pub fn generate(options: &GenerateOptions) -> std::io::Result<Manifest> {
     Ok(manifest)
 }
 
+/// Each indicator of the dataset's pack for one final row: `Some(in the
+/// numerator)` where the row is in the denominator.
+fn indicator_flags(
+    dataset: &str,
+    row: &Row,
+    as_of: NaiveDate,
+) -> Vec<(&'static str, Option<bool>)> {
+    match dataset {
+        "ho_so_tthc" => ho_so_tthc::indicator_flags(row, as_of),
+        // trang_thai, hinh_thuc_chi (datasets::BTXH).
+        "doi_tuong_btxh" => vec![(
+            "CT-BT-01",
+            (row.cells[9] == "dang_huong").then_some(row.cells[7] == "tai_khoan"),
+        )],
+        _ => vec![],
+    }
+}
+
 /// One export being written block by block, with its ground truth.
 struct SheetFile {
     name: &'static str,
     delimiter: u8,
+    as_of: NaiveDate,
     file: AtomicFile,
     truth: DatasetTruth,
 }
 
 impl SheetFile {
-    fn create(dir: &Path, sheet: &Sheet) -> std::io::Result<Self> {
+    fn create(dir: &Path, sheet: &Sheet, as_of: NaiveDate) -> std::io::Result<Self> {
         let mut file = AtomicFile::create(&dir.join(sheet.file)).map_err(std::io::Error::other)?;
         let mut w = csv::WriterBuilder::new()
             .delimiter(sheet.delimiter)
@@ -472,11 +532,13 @@ impl SheetFile {
         Ok(Self {
             name: sheet.name,
             delimiter: sheet.delimiter,
+            as_of,
             file,
             truth: DatasetTruth {
                 file: sheet.file.to_string(),
                 rows: 0,
                 rules: BTreeMap::new(),
+                indicators: BTreeMap::new(),
             },
         })
     }
@@ -496,6 +558,13 @@ impl SheetFile {
                     .entry(rule.to_string())
                     .or_default()
                     .push(line);
+            }
+            for (id, counted) in indicator_flags(sheet.name, row, self.as_of) {
+                let truth = self.truth.indicators.entry(id.to_string()).or_default();
+                if let Some(numerator) = counted {
+                    truth.denominator += 1;
+                    truth.numerator += u64::from(numerator);
+                }
             }
         }
         w.flush()?;
@@ -521,6 +590,8 @@ mod tests {
             communes_after_reform: ["00004".to_string()].into_iter().collect(),
             birthplaces: vec!["001".into(), "079".into()],
             ethnic_codes: vec!["01".into()],
+            procedures: vec![("1.001193".into(), 0)],
+            holidays: HashSet::new(),
         };
         Gen::new(1, ymd(2026, 6, 30), 0.05, lists)
     }

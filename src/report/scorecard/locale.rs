@@ -26,6 +26,16 @@ macro_rules! phrases {
 
 phrases! {
     html_lang => "vi", "en";
+    indicators => "Chỉ tiêu", "Indicators";
+    indicator => "Chỉ tiêu", "Indicator";
+    value => "Giá trị", "Value";
+    counted => "Số đếm", "Count";
+    source => "Căn cứ", "Source";
+    higher_better => "càng cao càng tốt", "higher is better";
+    lower_better => "càng thấp càng tốt", "lower is better";
+    indicator_league => "Xếp hạng đơn vị theo chỉ tiêu (kém nhất trước)",
+        "Units by indicator (worst first)";
+    not_computed => "không tính được", "not computed";
     title => "Bảng điểm chất lượng dữ liệu", "Data quality scorecard";
     subtitle => "Đề án 06 — tiêu chí đúng – đủ – sạch – sống",
         "Project 06 — correct, complete, clean, live";

@@ -4,6 +4,7 @@
 //! HTML-escaped; IDs and names only ever arrive here masked (the examples in
 //! [`crate::results::Example`]).
 
+mod indicators;
 mod light;
 mod locale;
 mod svg;
@@ -74,6 +75,7 @@ pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> Strin
     header(&mut page, results, &t);
     overview(&mut page, results, &runs, &t);
     heat_map(&mut page, results, &t);
+    indicators::section(&mut page, results, &t);
     league(&mut page, results, &t);
     top_rules(&mut page, results, &t);
     problems(&mut page, results, &t);
