@@ -39,7 +39,7 @@ def test_validate_with_out_writes_what_it_returns(tmp_path):
 
 def test_loaded_packs_are_reused_and_described():
     packs = ddss.load_packs(ROOT / "rules")
-    assert sorted(packs.datasets) == ["dan_cu", "doi_tuong_btxh", "ket_hon", "khai_sinh", "khai_tu", "thua_dat"]
+    assert sorted(packs.datasets) == ["dan_cu", "doi_tuong_btxh", "ho_so_tthc", "ket_hon", "khai_sinh", "khai_tu", "thua_dat"]
     described = json.loads(packs.describe_json())
     kinds = {r["check"] for d in described["datasets"] for r in d["rules"]}
     assert {"cccd", "required", "ragged_row"} <= kinds
