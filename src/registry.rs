@@ -114,6 +114,8 @@ check_kinds! {
     "VN006" "deadline" => vn::deadline::Deadline,
     "VN007" "admin_unit" => vn::admin_unit::AdminUnit,
     "VN008" "register_match" => vn::register_match::RegisterMatch,
+    "VN009" "retirement_age" => vn::retirement_age::RetirementAge,
+    "VN010" "tax_code" => vn::tax_code::TaxCode,
     "PH001" "ragged_row" => structure::ragged_row::RaggedRow,
     "PH002" "invalid_text" => structure::invalid_text::InvalidText,
     "PH003" "nul_byte" => structure::nul_byte::NulByte,

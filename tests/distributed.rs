@@ -195,9 +195,21 @@ fn batches_of_random_sizes_merge_to_the_cli_results() {
     )
     .unwrap();
     let datasets: Vec<String> = cli.datasets.iter().map(|d| d.name.clone()).collect();
-    let lookups: Vec<(String, DataFrame)> = ["dan_cu", "khai_tu"]
+    // Every dataset some rule looks up, as the plans say.
+    let looked_up: std::collections::BTreeSet<String> = datasets
         .iter()
-        .map(|d| (d.to_string(), fixture(d).0))
+        .flat_map(|d| {
+            DatasetPlan::new(packs.clone(), d, as_of())
+                .unwrap()
+                .info()
+                .lookups
+        })
+        .map(|need| need.dataset)
+        .collect();
+    assert!(looked_up.contains("nguoi_nop_thue"), "{looked_up:?}");
+    let lookups: Vec<(String, DataFrame)> = looked_up
+        .iter()
+        .map(|d| (d.clone(), fixture(d).0))
         .collect();
     for (seed, dataset) in datasets.iter().enumerate() {
         let (tally, violations) =

@@ -48,20 +48,18 @@ fn validate(data: &Path, out: &Path, as_of: &str, memory_limit: u64) -> RunResul
         lang: Default::default(),
         memory_limit,
     };
-    run(
-        &packs,
-        &[
-            data.join("dan_cu.csv"),
-            data.join("khai_sinh.csv"),
-            data.join("khai_tu.csv"),
-            data.join("doi_tuong_btxh.csv"),
-            data.join("ket_hon.csv"),
-            data.join("thua_dat.csv"),
-            data.join("ho_so_tthc.csv"),
-        ],
-        &options,
-    )
-    .unwrap()
+    run(&packs, &generated_files(data), &options).unwrap()
+}
+
+/// Every export the generator wrote (all `.csv` files of the folder).
+fn generated_files(data: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    files
 }
 
 /// Rule id → failing lines, read back from a violations file.
@@ -100,7 +98,8 @@ fn assert_matches_ground_truth(
         }
     }
     assert!(results.unmatched_inputs.is_empty());
-    assert_eq!(results.datasets.len(), 7);
+    assert_eq!(results.datasets.len(), manifest.datasets.len());
+    assert_eq!(manifest.datasets.len(), 11);
     let mut injected = 0;
     for dataset in &results.datasets {
         let truth = &manifest.datasets[&dataset.name];

@@ -251,7 +251,7 @@ pub fn inspect(
 /// The record's gender as written ("Nữ", "nam", "F"…), case-insensitive
 /// and in any Unicode normalisation (a decomposed "Nữ" is still "Nữ");
 /// `None` when it is neither.
-fn record_is_female(gender: &str) -> Option<bool> {
+pub(crate) fn record_is_female(gender: &str) -> Option<bool> {
     use unicode_normalization::UnicodeNormalization;
     // Called once a row: the forms nearly every export writes, and ASCII in
     // any case, are decided without allocating.

@@ -17,7 +17,9 @@ pub mod fold;
 pub mod lexicon;
 pub mod reference;
 pub mod register_match;
+pub mod retirement_age;
 pub mod syllable;
+pub mod tax_code;
 pub mod text;
 
 use std::sync::Arc;

@@ -75,12 +75,22 @@ def cli(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lookups():
-    return {d: text_table(d) for d in ("dan_cu", "khai_tu")}
+    return {d: text_table(d) for d in ("dan_cu", "khai_tu", "khai_sinh", "nguoi_nop_thue")}
 
 
 @pytest.mark.parametrize(
     "dataset,seed",
-    [("khai_sinh", 1), ("khai_tu", 2), ("ket_hon", 3), ("dan_cu", 4), ("thua_dat", 5), ("doi_tuong_btxh", 6)],
+    [
+        ("khai_sinh", 1),
+        ("khai_tu", 2),
+        ("ket_hon", 3),
+        ("dan_cu", 4),
+        ("thua_dat", 5),
+        ("doi_tuong_btxh", 6),
+        ("lao_dong", 7),
+        ("tre_em", 8),
+        ("nguoi_phu_thuoc", 9),
+    ],
 )
 def test_batches_merge_to_the_cli_results(dataset, seed, cli, lookups, tmp_path):
     cli_out, cli_run = cli

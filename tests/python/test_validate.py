@@ -23,7 +23,7 @@ def test_validate_equals_the_cli_results_json(tmp_path):
         for d in results["datasets"]:
             d["source"] = pathlib.Path(d["source"]).name
             d["pack"] = pathlib.Path(d["pack"]).name
-    assert len(ours["datasets"]) == 7
+    assert len(ours["datasets"]) == 11
     assert without_volatile(ours) == without_volatile(cli)
     assert ours["exit_code"] == 1
 
@@ -39,7 +39,19 @@ def test_validate_with_out_writes_what_it_returns(tmp_path):
 
 def test_loaded_packs_are_reused_and_described():
     packs = ddss.load_packs(ROOT / "rules")
-    assert sorted(packs.datasets) == ["dan_cu", "doi_tuong_btxh", "ho_so_tthc", "ket_hon", "khai_sinh", "khai_tu", "thua_dat"]
+    assert sorted(packs.datasets) == [
+        "dan_cu",
+        "doi_tuong_btxh",
+        "ho_so_tthc",
+        "ket_hon",
+        "khai_sinh",
+        "khai_tu",
+        "lao_dong",
+        "nguoi_nop_thue",
+        "nguoi_phu_thuoc",
+        "thua_dat",
+        "tre_em",
+    ]
     described = json.loads(packs.describe_json())
     kinds = {r["check"] for d in described["datasets"] for r in d["rules"]}
     assert {"cccd", "required", "ragged_row"} <= kinds

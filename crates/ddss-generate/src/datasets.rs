@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::Rng;
 
 use super::defects::{VN, bad_commune_on, commune_on, commune_valid_on, garble_name};
-use super::{Gen, Person, Row, Sheet, years_after, ymd};
+use super::{Gen, Person, Registers, Row, Sheet, years_after, ymd};
 
 const DAN_CU: &[&str] = &[
     "so_dinh_danh",
@@ -108,7 +108,42 @@ pub(crate) fn build(g: &mut Gen, people: usize) -> Vec<Sheet> {
     // applicants are living adults whose register ID is intact.
     let applicants = super::ho_so_tthc::plan(g, &persons, &intact);
     let ho_so = super::ho_so_tthc::sheet(g, &persons, &applicants);
-    vec![dan_cu, khai_sinh, khai_tu, btxh, ket_hon, thua_dat, ho_so]
+    // The sectors linked by ID only (their reference rules' truth is read
+    // from the registers' final rows), after the others for the same reason.
+    let registers = Registers {
+        dan_cu: present_ids(&dan_cu, 0),
+        khai_sinh: present_ids(&khai_sinh, 1),
+        khai_tu: present_ids(&khai_tu, 1),
+    };
+    let workers = super::lao_dong::plan(g, &persons, &registers);
+    let lao_dong = super::lao_dong::sheet(g, &persons, &workers, &registers, &registered_deaths);
+    let tre_em = super::tre_em::sheet(g, &persons, &births, &registers);
+    let (nguoi_nop_thue, nguoi_phu_thuoc) =
+        super::thue::sheets(g, &persons, &registers, &registered_deaths);
+    vec![
+        dan_cu,
+        khai_sinh,
+        khai_tu,
+        btxh,
+        ket_hon,
+        thua_dat,
+        ho_so,
+        lao_dong,
+        tre_em,
+        nguoi_nop_thue,
+        nguoi_phu_thuoc,
+    ]
+}
+
+/// The values present in one column of a sheet.
+fn present_ids(sheet: &Sheet, column: usize) -> std::collections::HashSet<String> {
+    sheet
+        .rows
+        .iter()
+        .map(|r| r.cells[column].trim())
+        .filter(|c| !super::is_missing(c))
+        .map(str::to_string)
+        .collect()
 }
 
 /// DC-015 ground truth: rows of the register marked deceased whose ID (when

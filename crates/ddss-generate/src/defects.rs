@@ -86,3 +86,11 @@ pub(crate) fn bad_commune(g: &mut Gen) -> String {
         }
     }
 }
+
+/// The ID with its first digit lost (11 digits, as a spreadsheet that read
+/// it as a number leaves it), claimed so no other defect makes the same
+/// value; `None` when it was already made.
+pub(crate) fn shortened_id(g: &mut Gen, id: &str) -> Option<String> {
+    let short = id.get(1..)?.to_string();
+    g.claim_id(&short).then_some(short)
+}

@@ -236,12 +236,15 @@ fn inject(
                 row.cells[9] = g.pick(&["x", "Có", "1"]).to_string();
                 row.tag("HS-014");
             }
-            14 if returned.is_none() => {
+            14 => {
                 // Received after the as-of date: still open, appointment set.
                 let ahead = as_of + TimeDelta::days(g.rng.random_range(1..=30));
                 let due = add_working_days(ahead, days, holidays);
                 row.cells[5] = ahead.format(VN).to_string();
                 row.cells[6] = due.format(VN).to_string();
+                row.cells[7] = String::new();
+                row.cells[8] = "dang_xu_ly".into();
+                row.cells[9] = "khong".into();
                 row.tag("HS-015");
             }
             _ => {}

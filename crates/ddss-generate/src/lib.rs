@@ -17,8 +17,11 @@ mod datasets;
 mod defects;
 mod ho_so_tthc;
 mod ket_hon;
+mod lao_dong;
 pub(crate) mod names;
 mod thua_dat;
+mod thue;
+mod tre_em;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -140,6 +143,25 @@ impl Sheet {
         }
     }
 
+    /// Ground truth of a `reference` rule from the final rows: tags `rule`
+    /// on every row where `applies` holds and the cell in `column`, when
+    /// present, is in `found` (`mode_absent`) or is not (`!mode_absent`).
+    pub fn tag_lookup(
+        &mut self,
+        column: usize,
+        found: &HashSet<String>,
+        mode_absent: bool,
+        applies: impl Fn(&Row) -> bool,
+        rule: &'static str,
+    ) {
+        for row in self.rows.iter_mut() {
+            let cell = &row.cells[column];
+            if !is_missing(cell) && applies(row) && found.contains(cell.trim()) == mode_absent {
+                row.tag(rule);
+            }
+        }
+    }
+
     pub fn col(&self, name: &str) -> usize {
         self.columns
             .iter()
@@ -175,6 +197,14 @@ pub(crate) struct Person {
     /// Appears by ID in another dataset's `reference` rule, so its register
     /// ID must stay intact.
     pub referenced: bool,
+}
+
+/// The IDs the register datasets of a block hold (present cells), for the
+/// ground truth of `reference` rules in the datasets built after them.
+pub(crate) struct Registers {
+    pub dan_cu: HashSet<String>,
+    pub khai_sinh: HashSet<String>,
+    pub khai_tu: HashSet<String>,
 }
 
 /// Lists from the reference folder that clean values are drawn from.
@@ -223,6 +253,10 @@ pub(crate) struct Gen {
     pub parcel_numbers: HashMap<(u32, u32), u32>,
     /// Last dossier number per (receiving agency, day).
     pub dossier_numbers: HashMap<(String, NaiveDate), u32>,
+    /// Social-insurance numbers issued so far (labour, children's cards).
+    pub insurance_serial: u64,
+    /// Enterprise tax-code sequences issued so far.
+    pub tax_serial: u64,
 }
 
 impl Gen {
@@ -240,6 +274,8 @@ impl Gen {
             marriage_serial: 0,
             parcel_numbers: HashMap::new(),
             dossier_numbers: HashMap::new(),
+            insurance_serial: 0,
+            tax_serial: 0,
         }
     }
 
@@ -347,6 +383,14 @@ impl Gen {
                 return cmnd;
             }
         }
+    }
+
+    /// A 10-digit social-insurance number never issued before in this run:
+    /// the province digits of the person's ID and a serial.
+    pub fn insurance_number(&mut self, id: &str) -> String {
+        self.insurance_serial += 1;
+        let province = id.get(1..3).unwrap_or("01");
+        format!("{province}{:08}", self.insurance_serial)
     }
 
     /// An ID of the right shape that belongs to nobody in the register.
@@ -502,6 +546,13 @@ fn indicator_flags(
 ) -> Vec<(&'static str, Option<bool>)> {
     match dataset {
         "ho_so_tthc" => ho_so_tthc::indicator_flags(row, as_of),
+        "tre_em" => tre_em::indicator_flags(row, as_of),
+        "nguoi_nop_thue" => thue::indicator_flags(row),
+        // tinh_trang, so_bhxh (lao_dong.rs).
+        "lao_dong" => vec![(
+            "CT-LD-01",
+            (row.cells[6] == "dang_lam_viec").then_some(!is_missing(&row.cells[5])),
+        )],
         // trang_thai, hinh_thuc_chi (datasets::BTXH).
         "doi_tuong_btxh" => vec![(
             "CT-BT-01",
