@@ -256,6 +256,23 @@ fn validate(args: ValidateArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let declared: Vec<&str> = packs
+        .packs
+        .iter()
+        .flat_map(|p| p.indicators.iter().map(|i| i.id.as_str()))
+        .collect();
+    let unknown = targets.unknown_indicators(&declared);
+    if !unknown.is_empty() {
+        eprintln!(
+            "ddss: {}: [indicators] names {}, which no rule pack declares (declared: {}); fix the id",
+            args.targets
+                .as_deref()
+                .map_or(String::new(), |p| p.display().to_string()),
+            unknown.join(", "),
+            declared.join(", ")
+        );
+        return exit::USAGE;
+    }
     let memory_limit = args.memory_limit.unwrap_or_else(default_memory_limit);
     if args.explain_plan {
         return match crate::engine::plan_run(&packs, &args.inputs, memory_limit) {

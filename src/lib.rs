@@ -35,6 +35,7 @@ pub mod input;
 pub mod job;
 pub mod model;
 pub mod pack;
+pub mod ranking;
 pub mod registry;
 pub mod report;
 pub mod results;

@@ -89,6 +89,10 @@ pub struct UnmatchedInput {
     pub problem: String,
 }
 
+fn default_league_min_rows() -> u64 {
+    crate::ranking::DEFAULT_MIN_ROWS
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetResult {
     /// The pack's dataset name (with the file stem when one pack matches
@@ -121,6 +125,10 @@ pub struct DatasetResult {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<crate::indicators::IndicatorResult>,
     /// Scores per commune of the pack's `unit_column`, worst first.
+    /// Units with fewer rows than this are plotted but not ranked in the
+    /// league tables (the pack's `[scoring] league_min_rows`).
+    #[serde(default = "default_league_min_rows")]
+    pub league_min_rows: u64,
     #[serde(default)]
     pub units: Vec<UnitResult>,
     /// The same rolled up per province (counts summed, so weighted by rows), worst first.

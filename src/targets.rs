@@ -7,12 +7,15 @@
 //!
 //! [datasets.khai_sinh] # one dataset (the pack's dataset name)
 //! dung = 0.98
+//!
+//! [indicators]         # indicator targets, by indicator id
+//! CT-HS-01 = 0.10      # late dossiers: at most 10 % (its direction is the pack's)
 //! ```
 //!
 //! Precedence, most specific last: the file's `[default]`, the pack's
 //! `[targets]`, the file's `[datasets.<name>]`. The committee's file has the
 //! last word on a dataset it names; a pack's own targets beat a blanket
-//! default.
+//! default. An indicator's target in the file replaces the pack's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,8 @@ use crate::model::TARGET_NAMES;
 pub struct Targets {
     pub default: BTreeMap<String, f64>,
     pub datasets: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Indicator id → target share.
+    pub indicators: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +40,8 @@ struct RawTargets {
     default: BTreeMap<String, toml::Spanned<f64>>,
     #[serde(default)]
     datasets: BTreeMap<String, BTreeMap<String, toml::Spanned<f64>>>,
+    #[serde(default)]
+    indicators: BTreeMap<String, toml::Spanned<f64>>,
 }
 
 impl Targets {
@@ -57,7 +64,8 @@ impl Targets {
             fail(
                 e.span().map_or(0, |s| s.start),
                 format!(
-                    "{}; expected [default] and [datasets.<name>] tables of score = share",
+                    "{}; expected [default], [datasets.<name>] tables of score = share and an \
+                     [indicators] table of indicator id = share",
                     e.message()
                 ),
             )
@@ -87,7 +95,20 @@ impl Targets {
                 })
                 .collect::<Result<BTreeMap<_, _>, _>>()
         };
+        let mut indicators = BTreeMap::new();
+        for (id, value) in raw.indicators {
+            let at = value.span().start;
+            let value = value.into_inner();
+            if !(0.0..=1.0).contains(&value) {
+                return Err(fail(
+                    at,
+                    format!("{id} = {value} must be a share between 0 and 1 (e.g. 0.8)"),
+                ));
+            }
+            indicators.insert(id, value);
+        }
         Ok(Targets {
+            indicators,
             default: check(raw.default)?,
             datasets: raw
                 .datasets
@@ -95,6 +116,26 @@ impl Targets {
                 .map(|(name, table)| Ok((name, check(table)?)))
                 .collect::<Result<_, UsageError>>()?,
         })
+    }
+
+    /// Applies the file's indicator targets to a dataset's indicators.
+    pub fn apply_to_indicators(&self, indicators: &mut [crate::indicators::IndicatorResult]) {
+        for i in indicators {
+            if let Some(target) = self.indicators.get(&i.id) {
+                i.target = Some(*target);
+                i.met = i.value.map(|v| i.direction.meets(v, *target));
+            }
+        }
+    }
+
+    /// Indicator ids the file names that no pack declares: almost always a
+    /// typo, which would otherwise silently set no target.
+    pub fn unknown_indicators<'a>(&'a self, declared: &[&str]) -> Vec<&'a str> {
+        self.indicators
+            .keys()
+            .map(String::as_str)
+            .filter(|id| !declared.contains(id))
+            .collect()
     }
 
     /// The targets of one dataset, in a stable order, after precedence.
@@ -134,6 +175,38 @@ mod tests {
         assert_eq!(
             t.for_dataset("khai_tu", &[]),
             vec![("overall".to_string(), 0.9), ("dung".to_string(), 0.9)]
+        );
+    }
+
+    #[test]
+    fn indicator_targets_replace_the_packs_and_judge_by_direction() {
+        use crate::indicators::{Direction, IndicatorResult};
+        let t = Targets::parse("[indicators]\nCT-HS-01 = 0.25\n", Path::new("t.toml")).unwrap();
+        let late = |value: f64| IndicatorResult {
+            id: "CT-HS-01".into(),
+            name: "late".into(),
+            name_en: None,
+            numerator: 0,
+            denominator: 10,
+            value: Some(value),
+            direction: Direction::Lower,
+            target: Some(0.05),
+            met: Some(false),
+            source: String::new(),
+            error: None,
+        };
+        let mut indicators = vec![late(0.2), late(0.3)];
+        t.apply_to_indicators(&mut indicators);
+        assert_eq!(indicators[0].target, Some(0.25));
+        assert_eq!(indicators[0].met, Some(true));
+        assert_eq!(indicators[1].met, Some(false));
+        assert_eq!(t.unknown_indicators(&["CT-HS-02"]), vec!["CT-HS-01"]);
+        let e = Targets::parse("[indicators]\nCT-HS-01 = 5\n", Path::new("t.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.toml:2:") && e.contains("between 0 and 1"),
+            "{e}"
         );
     }
 

@@ -191,6 +191,10 @@ fn scorecard_renders_in_headless_chromium() {
         "thua_dat",
         "doi_tuong_btxh",
         "ho_so_tthc",
+        "lao_dong",
+        "tre_em",
+        "nguoi_nop_thue",
+        "nguoi_phu_thuoc",
     ] {
         assert!(dom.contains(dataset), "dataset {dataset} missing");
     }
@@ -200,6 +204,7 @@ fn scorecard_renders_in_headless_chromium() {
         "Tỷ lệ hồ sơ giải quyết quá hạn",
         "Tỷ lệ số hóa hồ sơ, kết quả giải quyết",
         "Tỷ lệ chi trả trợ cấp không dùng tiền mặt",
+        "Tỷ lệ trẻ em dưới 6 tuổi có thẻ bảo hiểm y tế",
         "Xếp hạng đơn vị theo chỉ tiêu (kém nhất trước)",
     ] {
         assert!(
@@ -208,4 +213,22 @@ fn scorecard_renders_in_headless_chromium() {
         );
     }
     assert!(dom.contains("<polyline"), "no trend line after two runs");
+    // Fair league tables: a funnel plot per dataset's communes and per
+    // indicator, with its axis labelled, and the units too small to rank
+    // left out of the tables with a note saying so.
+    let indicators = 7;
+    let funnels = dom.matches("<svg class=\"funnel\"").count();
+    assert!(funnels >= 11 + indicators, "{funnels} funnel plots");
+    assert!(
+        dom.contains("Số dòng của đơn vị (thang log)"),
+        "funnel axis label missing"
+    );
+    assert!(
+        dom.contains("Biểu đồ phễu — Tổng hợp"),
+        "funnel title missing"
+    );
+    assert!(
+        dom.contains("không được xếp hạng"),
+        "no note on unranked units"
+    );
 }

@@ -618,3 +618,52 @@ fn the_bundled_packs_run_without_warnings_on_stderr() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.trim().is_empty(), "stderr: {stderr}");
 }
+
+#[test]
+fn a_targets_file_sets_indicator_targets_and_rejects_unknown_ids() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |targets: &str, out: &str| {
+        let file = tmp.path().join(format!("{out}.toml"));
+        std::fs::write(&file, targets).unwrap();
+        let out = tmp.path().join(out);
+        let assert = ddss()
+            .current_dir(root)
+            .args(["validate", "--as-of", "2026-06-30", "--targets"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args(["fixtures/ho_so_tthc.csv", "fixtures/dan_cu.csv"])
+            .assert();
+        (assert, out)
+    };
+    let late = |out: &Path| -> Value {
+        let r = results(out);
+        let d = r["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "ho_so_tthc")
+            .unwrap()
+            .clone();
+        d["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "CT-HS-01")
+            .unwrap()
+            .clone()
+    };
+    // The fixtures' late share is about 20 %: a 50 % ceiling is met, 1 % is not.
+    let (_, lenient) = run("[indicators]\nCT-HS-01 = 0.5\n", "lenient");
+    let i = late(&lenient);
+    assert_eq!(i["target"], 0.5);
+    assert_eq!(i["met"], true, "{i}");
+    let (_, strict) = run("[indicators]\nCT-HS-01 = 0.01\n", "strict");
+    let i = late(&strict);
+    assert_eq!(i["met"], false, "{i}");
+    let (assert, _) = run("[indicators]\nCT-HS-1 = 0.5\n", "typo");
+    assert
+        .code(2)
+        .stderr(predicate::str::contains("CT-HS-1").and(predicate::str::contains("CT-HS-01")));
+}

@@ -434,6 +434,8 @@ pub fn dataset_result(
             }
         })
         .collect();
+    let mut indicators = checked.indicators;
+    options.targets.apply_to_indicators(&mut indicators);
     // Read in part: a header renamed, or rows that lost values (counted by
     // their structural rules, so problems beyond those kept count too).
     let partial_read = checked
@@ -446,7 +448,7 @@ pub fn dataset_result(
     let status = if partial_read || write_error.is_some() {
         DatasetStatus::Error
     } else if targets.iter().any(|t| !t.met)
-        || checked.indicators.iter().any(|i| i.met == Some(false))
+        || indicators.iter().any(|i| i.met == Some(false))
         || checked
             .rules
             .iter()
@@ -472,7 +474,7 @@ pub fn dataset_result(
             None
         },
         targets,
-        indicators: checked.indicators,
+        indicators,
         units: checked.units,
         provinces: checked.provinces,
         streamed: read.streamed,
@@ -519,6 +521,7 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         violations_file: None,
         targets: vec![],
         indicators: vec![],
+        league_min_rows: pack.league.min_rows,
         units: vec![],
         provinces: vec![],
         streamed: false,

@@ -57,6 +57,8 @@ struct RawDataset {
 struct RawScoring {
     #[serde(default)]
     weights: BTreeMap<String, f64>,
+    #[serde(default)]
+    league_min_rows: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -374,7 +376,11 @@ pub fn parse_pack(
     }
 
     let mut dimension_weights = [1.0; 4];
+    let mut league = crate::ranking::LeagueRule::default();
     if let Some(scoring) = raw.scoring {
+        if let Some(min_rows) = scoring.league_min_rows {
+            league.min_rows = min_rows;
+        }
         for (k, w) in scoring.weights {
             let dim = Dimension::parse(&k).ok_or_else(|| {
                 invalid(
@@ -475,6 +481,7 @@ pub fn parse_pack(
         rules,
         indicators,
         dimension_weights,
+        league,
         targets,
         pii,
     })

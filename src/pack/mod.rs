@@ -27,6 +27,8 @@ pub struct RulePack {
     pub indicators: Vec<crate::indicators::Indicator>,
     /// Weights of the dimensions in `overall` (default 1 each).
     pub dimension_weights: [f64; 4],
+    /// How league tables rank units (`[scoring] league_min_rows`).
+    pub league: crate::ranking::LeagueRule,
     /// Minimum scores (`[targets]`): a dataset below one fails the run.
     pub targets: Vec<(String, f64)>,
     /// Columns holding personal data (Nghị định 13/2023/NĐ-CP), masked where

@@ -6,10 +6,12 @@ use std::fmt::Write;
 
 use html_escape::encode_text as esc;
 
+use super::funnel;
 use super::light::Light;
 use super::locale::Locale;
 use super::{UNITS_SHOWN, more_units};
 use crate::indicators::{Direction, IndicatorResult};
+use crate::ranking::{Entry, LeagueRule};
 use crate::results::RunResults;
 
 /// The light of an indicator against its target, whichever way it improves:
@@ -88,59 +90,93 @@ pub fn section(page: &mut String, results: &RunResults, t: &Locale) {
     page.push_str("</tbody></table>\n");
 
     for d in &results.datasets {
-        for (k, i) in d.indicators.iter().enumerate() {
-            let mut units: Vec<(&crate::results::UnitResult, Option<f64>)> = d
+        let mut headed = false;
+        for i in &d.indicators {
+            let units: Vec<(
+                &crate::results::UnitResult,
+                &crate::indicators::UnitIndicator,
+            )> = d
                 .units
                 .iter()
                 .filter_map(|u| {
                     let mine = u.indicators.iter().find(|x| x.id == i.id)?;
-                    (mine.denominator > 0).then_some((u, mine.value))
+                    (mine.denominator > 0 && mine.value.is_some()).then_some((u, mine))
                 })
                 .collect();
-            if units.is_empty() {
+            let (Some(overall), false) = (i.value, units.is_empty()) else {
                 continue;
-            }
-            // Worst first in the indicator's direction; ties by code.
-            units.sort_by(|a, b| {
-                let (x, y) = (a.1.unwrap_or(0.0), b.1.unwrap_or(0.0));
-                let order = match i.direction {
-                    Direction::Higher => x.total_cmp(&y),
-                    Direction::Lower => y.total_cmp(&x),
-                };
-                order.then_with(|| a.0.code.cmp(&b.0.code))
-            });
-            if k == 0 {
+            };
+            if !headed {
                 let _ = writeln!(page, "<h3>{} — {}</h3>", t.indicator_league(), esc(&d.name));
+                headed = true;
+            }
+            let _ = writeln!(
+                page,
+                "<h4>{} <span class=\"small\">{}</span></h4>",
+                esc(&i.name),
+                esc(&i.id)
+            );
+            let higher = i.direction == Direction::Higher;
+            let points: Vec<funnel::Point> = units
+                .iter()
+                .map(|(u, mine)| funnel::Point {
+                    code: &u.code,
+                    name: u.name.as_deref(),
+                    rate: mine.value.unwrap_or(0.0),
+                    n: mine.denominator,
+                })
+                .collect();
+            let positions =
+                funnel::section(page, &points, overall, higher, &i.name, t, UNITS_SHOWN);
+            let entries: Vec<Entry> = points
+                .iter()
+                .map(|p| Entry {
+                    rate: Some(p.rate),
+                    n: p.n,
+                })
+                .collect();
+            let (order, note) = funnel::ranked(
+                &entries,
+                higher,
+                LeagueRule {
+                    min_rows: d.league_min_rows,
+                },
+                t,
+            );
+            if let Some(note) = note {
+                let _ = writeln!(page, "<p class=\"small\">{note}</p>");
+            }
+            if order.is_empty() {
+                continue;
             }
             let _ = write!(
                 page,
-                "<h4>{} <span class=\"small\">{}</span></h4><table class=\"league\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-                esc(&i.name),
-                esc(&i.id),
+                "<table class=\"league\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
                 t.rank(),
                 t.code(),
                 t.unit(),
                 t.province(),
                 t.counted(),
                 t.value(),
+                t.funnel_column(),
             );
-            for (rank, (u, value)) in units.iter().take(UNITS_SHOWN).enumerate() {
-                let mine = u.indicators.iter().find(|x| x.id == i.id);
-                let (n, den) = mine.map_or((0, 0), |m| (m.numerator, m.denominator));
+            for (rank, at) in order.iter().take(UNITS_SHOWN).enumerate() {
+                let (u, mine) = units[*at];
                 let _ = writeln!(
                     page,
-                    "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}/{}</td><td class=\"num\">{}</td></tr>",
+                    "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}/{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                     rank + 1,
                     esc(&u.code),
                     esc(u.name.as_deref().unwrap_or("—")),
                     esc(u.province.as_deref().unwrap_or("—")),
-                    t.integer(n),
-                    t.integer(den),
-                    lit(t, i, *value),
+                    t.integer(mine.numerator),
+                    t.integer(mine.denominator),
+                    lit(t, i, mine.value),
+                    funnel::marker(positions[*at], higher, t),
                 );
             }
             page.push_str("</tbody></table>\n");
-            more_units(page, t, units.len());
+            more_units(page, t, order.len());
         }
     }
     page.push_str("</section>\n");

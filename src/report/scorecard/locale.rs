@@ -36,6 +36,14 @@ phrases! {
     indicator_league => "Xếp hạng đơn vị theo chỉ tiêu (kém nhất trước)",
         "Units by indicator (worst first)";
     not_computed => "không tính được", "not computed";
+    funnel => "Biểu đồ phễu", "Funnel plot";
+    funnel_volume => "Số dòng của đơn vị (thang log)", "Unit volume (rows, log scale)";
+    outside_alarm => "Ngoài giới hạn 99,8% về phía kém", "Beyond the 99.8% limit on the bad side";
+    none_outside => "không có đơn vị nào", "none";
+    beyond_998 => "ngoài 99,8%", "beyond 99.8%";
+    beyond_95 => "ngoài 95%", "beyond 95%";
+    better_than_limits => "tốt hơn giới hạn", "better than the limits";
+    funnel_column => "So với giới hạn", "Against the limits";
     title => "Bảng điểm chất lượng dữ liệu", "Data quality scorecard";
     subtitle => "Đề án 06 — tiêu chí đúng – đủ – sạch – sống",
         "Project 06 — correct, complete, clean, live";
@@ -145,6 +153,48 @@ impl Locale {
             Lang::En => format!(
                 "… and {} more (full list in results.json).",
                 self.integer(n as u64)
+            ),
+        }
+    }
+
+    /// The funnel plot's caption.
+    pub fn funnel_legend(&self, overall: &str) -> String {
+        match self.lang {
+            Lang::Vi => format!(
+                "Mỗi chấm là một đơn vị: tỷ lệ theo số dòng. Đường ngang: mức chung {overall}; nét đứt: giới hạn \
+                 kiểm soát 95%; nét liền: 99,8%. Chấm đỏ: kém hơn mức chung ngoài giới hạn 99,8% (khó do ngẫu \
+                 nhiên); vàng: ngoài 95%; xanh: tốt hơn giới hạn. Cách tính: docs/scoring.md."
+            ),
+            Lang::En => format!(
+                "Each dot is a unit: its rate against its volume. Horizontal line: the overall {overall}; dashed: \
+                 95% control limits; solid: 99.8%. Red: worse than the overall beyond the 99.8% limit (unlikely by \
+                 chance); amber: beyond 95%; green: better than the limits. Method: docs/scoring.md."
+            ),
+        }
+    }
+
+    /// A funnel dot shared by several units.
+    pub fn units_here(&self, units: usize) -> String {
+        match self.lang {
+            Lang::Vi => format!("{} đơn vị", self.integer(units as u64)),
+            Lang::En => format!("{} units", self.integer(units as u64)),
+        }
+    }
+
+    /// The league table's note on units too small to rank.
+    pub fn not_ranked(&self, units: usize, min_rows: u64) -> String {
+        match self.lang {
+            Lang::Vi => format!(
+                "{} đơn vị có dưới {} dòng không được xếp hạng (xem biểu đồ phễu và results.json); các đơn vị \
+                 còn lại xếp theo cận trên tin cậy 95% của tỷ lệ (docs/scoring.md).",
+                self.integer(units as u64),
+                self.integer(min_rows)
+            ),
+            Lang::En => format!(
+                "{} units with fewer than {} rows are not ranked (see the funnel plot and results.json); the \
+                 others are ranked by the optimistic 95% bound of their rate (docs/scoring.md).",
+                self.integer(units as u64),
+                self.integer(min_rows)
             ),
         }
     }

@@ -4,6 +4,7 @@
 //! HTML-escaped; IDs and names only ever arrive here masked (the examples in
 //! [`crate::results::Example`]).
 
+mod funnel;
 mod indicators;
 mod light;
 mod locale;
@@ -21,6 +22,7 @@ use super::Lang;
 use crate::atomic::write_atomic;
 use crate::error::UsageError;
 use crate::pack::Dimension;
+use crate::ranking;
 use crate::results::{DatasetResult, DatasetStatus, RuleStatus, RunResults, RunStatus, UnitResult};
 
 const STYLE: &str = include_str!("style.css");
@@ -269,8 +271,8 @@ fn heat_map(page: &mut String, results: &RunResults, t: &Locale) {
     page.push_str("</tbody></table></section>\n");
 }
 
-fn unit_rows(page: &mut String, units: &[UnitResult], t: &Locale, with_province: bool) {
-    for (rank, u) in units.iter().enumerate() {
+fn unit_rows(page: &mut String, units: &[(&UnitResult, String)], t: &Locale, with_province: bool) {
+    for (rank, (u, marker)) in units.iter().enumerate() {
         let _ = write!(
             page,
             "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td>",
@@ -295,7 +297,7 @@ fn unit_rows(page: &mut String, units: &[UnitResult], t: &Locale, with_province:
         }
         let _ = writeln!(
             page,
-            "<td class=\"num\">{} {}</td></tr>",
+            "<td class=\"num\">{} {}</td><td>{marker}</td></tr>",
             t.percent(u.scores.overall),
             svg::bar(u.scores.overall, &heat_color(u.scores.overall))
         );
@@ -317,7 +319,12 @@ fn unit_table_head(page: &mut String, t: &Locale, with_province: bool) {
     for dim in Dimension::ALL {
         let _ = write!(page, "<th>{}</th>", t.dimension(dim));
     }
-    let _ = write!(page, "<th>{}</th></tr></thead><tbody>", t.overall());
+    let _ = write!(
+        page,
+        "<th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.overall(),
+        t.funnel_column()
+    );
 }
 
 fn more_units(page: &mut String, t: &Locale, total: usize) {
@@ -328,6 +335,42 @@ fn more_units(page: &mut String, t: &Locale, total: usize) {
             t.more_units(total - UNITS_SHOWN)
         );
     }
+}
+
+/// One level's league table (provinces or communes): the units large enough
+/// to rank, worst first by their confidence bound, each marked against the
+/// funnel's limits; a note on the units left out.
+fn fair_table(
+    page: &mut String,
+    units: &[UnitResult],
+    positions: &[ranking::Position],
+    min_rows: u64,
+    t: &Locale,
+    with_province: bool,
+) {
+    let entries: Vec<ranking::Entry> = units
+        .iter()
+        .map(|u| ranking::Entry {
+            rate: u.scores.overall,
+            n: u.rows,
+        })
+        .collect();
+    let (order, note) = funnel::ranked(&entries, true, ranking::LeagueRule { min_rows }, t);
+    if let Some(note) = note {
+        let _ = writeln!(page, "<p class=\"small\">{note}</p>");
+    }
+    if order.is_empty() {
+        return;
+    }
+    unit_table_head(page, t, with_province);
+    let shown: Vec<(&UnitResult, String)> = order
+        .iter()
+        .take(UNITS_SHOWN)
+        .map(|i| (&units[*i], funnel::marker(positions[*i], true, t)))
+        .collect();
+    unit_rows(page, &shown, t, with_province);
+    page.push_str("</tbody></table>\n");
+    more_units(page, t, order.len());
 }
 
 fn league(page: &mut String, results: &RunResults, t: &Locale) {
@@ -342,23 +385,45 @@ fn league(page: &mut String, results: &RunResults, t: &Locale) {
             let _ = writeln!(page, "<p class=\"small\">{}</p>", t.no_units());
             continue;
         }
+        let overall = d.scores.overall.unwrap_or(0.0);
         if !d.provinces.is_empty() {
             let _ = writeln!(page, "<h4>{}</h4>", t.provinces());
-            unit_table_head(page, t, false);
-            unit_rows(
-                page,
-                &d.provinces[..d.provinces.len().min(UNITS_SHOWN)],
-                t,
-                false,
-            );
-            page.push_str("</tbody></table>\n");
-            more_units(page, t, d.provinces.len());
+            let mut f = ranking::Funnel::new(overall);
+            let positions: Vec<ranking::Position> = d
+                .provinces
+                .iter()
+                .map(|u| f.position(u.scores.overall.unwrap_or(0.0), u.rows))
+                .collect();
+            fair_table(page, &d.provinces, &positions, d.league_min_rows, t, false);
         }
         let _ = writeln!(page, "<h4>{}</h4>", t.communes());
-        unit_table_head(page, t, true);
-        unit_rows(page, &d.units[..d.units.len().min(UNITS_SHOWN)], t, true);
-        page.push_str("</tbody></table>\n");
-        more_units(page, t, d.units.len());
+        let measured: Vec<&UnitResult> = d
+            .units
+            .iter()
+            .filter(|u| u.scores.overall.is_some())
+            .collect();
+        let points: Vec<funnel::Point> = measured
+            .iter()
+            .map(|u| funnel::Point {
+                code: &u.code,
+                name: u.name.as_deref(),
+                rate: u.scores.overall.unwrap_or(0.0),
+                n: u.rows,
+            })
+            .collect();
+        let mut positions = vec![ranking::Position::Within; d.units.len()];
+        if !points.is_empty() {
+            let plotted =
+                funnel::section(page, &points, overall, true, t.overall(), t, UNITS_SHOWN);
+            let mut k = 0;
+            for (i, u) in d.units.iter().enumerate() {
+                if u.scores.overall.is_some() {
+                    positions[i] = plotted[k];
+                    k += 1;
+                }
+            }
+        }
+        fair_table(page, &d.units, &positions, d.league_min_rows, t, true);
     }
     page.push_str("</section>\n");
 }
