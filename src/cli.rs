@@ -28,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Validate CSV exports against rule packs and write reports.
     Validate(ValidateArgs),
+    /// Repair what the packs' fixes repair with certainty: corrected copies,
+    /// a change log, cells left for review, scores before and after
+    /// (docs/fix.md). Originals are never written to.
+    Fix(FixArgs),
     /// Check rule packs without data (for rule authors' CI).
     CheckRules {
         /// Folder of rule packs, or one pack file.
@@ -61,6 +65,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub validate: ValidateArgs,
+    /// Also divide each corrected export into valid/ (no `error` rule
+    /// failed) and quarantine/ (the others, with the reasons).
+    #[arg(long)]
+    pub split: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -174,6 +188,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Validate(args) => validate(args),
+        Command::Fix(args) => fix(args),
         Command::CheckRules { rules } => check_rules(&rules),
         Command::Generate { args } => forward_to_generator(&[], &args),
         Command::GenerateBirths { args } => forward_to_generator(&["births".into()], &args),
@@ -240,12 +255,14 @@ fn forward_to_generator(prefix: &[std::ffi::OsString], args: &[std::ffi::OsStrin
     }
 }
 
-fn validate(args: ValidateArgs) -> i32 {
+/// The packs and run options `validate` and `fix` share; `Err` is the exit
+/// code after the problem was printed (or the plan, for `--explain-plan`).
+fn prepare(args: &ValidateArgs) -> Result<(crate::pack::PackSet, RunOptions), i32> {
     let packs = match load_packs(&args.rules) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("ddss: invalid rule pack: {e}");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
     let targets = match args.targets.as_deref().map(crate::targets::Targets::load) {
@@ -253,7 +270,7 @@ fn validate(args: ValidateArgs) -> i32 {
         Some(Ok(t)) => t,
         Some(Err(e)) => {
             eprintln!("ddss: {e}");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
     let declared: Vec<&str> = packs
@@ -271,20 +288,22 @@ fn validate(args: ValidateArgs) -> i32 {
             unknown.join(", "),
             declared.join(", ")
         );
-        return exit::USAGE;
+        return Err(exit::USAGE);
     }
     let memory_limit = args.memory_limit.unwrap_or_else(default_memory_limit);
     if args.explain_plan {
-        return match crate::engine::plan_run(&packs, &args.inputs, memory_limit) {
-            Ok(plan) => {
-                print!("{plan}");
-                exit::OK
-            }
-            Err(e) => {
-                eprintln!("ddss: {e}");
-                exit::USAGE
-            }
-        };
+        return Err(
+            match crate::engine::plan_run(&packs, &args.inputs, memory_limit) {
+                Ok(plan) => {
+                    print!("{plan}");
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("ddss: {e}");
+                    exit::USAGE
+                }
+            },
+        );
     }
     let options = RunOptions {
         targets,
@@ -297,6 +316,14 @@ fn validate(args: ValidateArgs) -> i32 {
         fail_under: args.fail_under,
         mask: args.mask,
         memory_limit,
+    };
+    Ok((packs, options))
+}
+
+fn validate(args: ValidateArgs) -> i32 {
+    let (packs, options) = match prepare(&args) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let run = match run_output(&packs, &args.inputs, &options) {
         Ok(r) => r,
@@ -323,6 +350,41 @@ fn validate(args: ValidateArgs) -> i32 {
     };
     let _ = terminal.write(&run);
     results.exit_code
+}
+
+fn fix(args: FixArgs) -> i32 {
+    let (packs, run) = match prepare(&args.validate) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let options = crate::fix::FixOptions {
+        run,
+        split: args.split,
+    };
+    let after = match crate::fix::fix(&packs, &args.validate.inputs, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ddss: {e}");
+            return exit::USAGE;
+        }
+    };
+    if after.results.datasets.is_empty() {
+        eprintln!("ddss: no input file matched a rule pack; nothing was fixed");
+        return exit::USAGE;
+    }
+    let terminal = Terminal {
+        format: match args.validate.format {
+            Format::Table => Printed::Table,
+            Format::Json => Printed::Json,
+            Format::Markdown => Printed::Markdown,
+        },
+        out_dir: &args.validate.out,
+    };
+    let _ = terminal.write(&after);
+    if matches!(args.validate.format, Format::Table) {
+        print!("{}", crate::report::summary::fix_summary(&after.results));
+    }
+    after.results.exit_code
 }
 
 fn trend(out: &std::path::Path, format: Format) -> i32 {

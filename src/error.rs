@@ -122,6 +122,9 @@ pub enum UsageError {
     /// cannot be used as given.
     #[error("{0}")]
     Batch(String),
+    /// `ddss fix` cannot proceed as asked (what to do is in the message).
+    #[error("{0}")]
+    Fix(String),
     #[error("{path}:{line}: invalid targets file: {message}")]
     Targets {
         path: PathBuf,

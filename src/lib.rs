@@ -29,6 +29,7 @@ pub mod distributed;
 pub mod engine;
 pub mod error;
 pub mod exit;
+pub mod fix;
 pub mod history;
 pub mod indicators;
 pub mod input;

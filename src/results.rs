@@ -2,6 +2,8 @@
 //! documented in `docs/results-schema.md`; `SCHEMA_VERSION` changes whenever
 //! a field changes meaning or disappears (adding a field does not).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Dimension, Severity};
@@ -129,6 +131,9 @@ pub struct DatasetResult {
     /// league tables (the pack's `[scoring] league_min_rows`).
     #[serde(default = "default_league_min_rows")]
     pub league_min_rows: u64,
+    /// What `ddss fix` did to the dataset (only in a fix run's results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixSummary>,
     #[serde(default)]
     pub units: Vec<UnitResult>,
     /// The same rolled up per province (counts summed, so weighted by rows), worst first.
@@ -304,3 +309,37 @@ impl Scores {
 }
 
 pub use crate::model::TARGET_NAMES;
+
+/// What fixing did to one dataset, in its results.json entry (`fix`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixSummary {
+    /// The export as given (never written to).
+    pub original: String,
+    /// The corrected copy, relative to the output folder; `null` when the
+    /// dataset was not rewritten (see `not_fixed`).
+    pub corrected: Option<String>,
+    /// Cells changed (listed in `changes_file`).
+    pub changes: u64,
+    /// Cells a fix could not repair with certainty (listed in `review_file`).
+    pub needs_review: u64,
+    pub changes_file: Option<String>,
+    pub review_file: Option<String>,
+    /// Scores of the original export; the dataset's `scores` are the
+    /// corrected copy's.
+    pub scores_before: Scores,
+    /// Each unit's overall score before, by code (after: `units`).
+    #[serde(default)]
+    pub units_before: BTreeMap<String, Option<f64>>,
+    /// Why the dataset was not rewritten.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_fixed: Option<String>,
+    /// With `--split`: the rows failing no `error` rule and the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_rows: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantined_rows: Option<u64>,
+}

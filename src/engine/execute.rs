@@ -522,6 +522,7 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         targets: vec![],
         indicators: vec![],
         league_min_rows: pack.league.min_rows,
+        fix: None,
         units: vec![],
         provinces: vec![],
         streamed: false,

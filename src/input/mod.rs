@@ -6,7 +6,7 @@
 mod chunked;
 mod csv_table;
 mod frame;
-mod quoting;
+pub(crate) mod quoting;
 mod records;
 mod sniff;
 

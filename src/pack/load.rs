@@ -79,8 +79,9 @@ enum RawColumn {
 }
 
 /// Keys every rule has; everything else in a rule table belongs to its check.
-const COMMON_KEYS: [&str; 9] = [
+const COMMON_KEYS: [&str; 10] = [
     "id",
+    "fix",
     "check",
     "dimension",
     "severity",
@@ -511,6 +512,7 @@ fn add_structural_rules(rules: &mut Vec<Rule>, ctx: &ParseContext) -> Result<(),
             weight: 1.0,
             when: None,
             threshold: 1.0,
+            fix: None,
             line: 0,
         });
     }
@@ -585,6 +587,10 @@ fn parse_rule(mut table: toml::Table, ctx: &ParseContext) -> Result<Rule, String
             "rule '{id}': threshold {threshold} must be a pass rate between 0 and 1"
         ));
     }
+    let fix = table
+        .remove("fix")
+        .map(|v| super::fix::FixSpec::parse(&v).map_err(|m| format!("rule '{id}': {m}")))
+        .transpose()?;
     let when = take_string(&mut table, "when", &id)?;
     if let Some(sql) = &when {
         let _ = crate::checks::expr::parse_sql_condition(sql, ctx.columns)
@@ -598,6 +604,11 @@ fn parse_rule(mut table: toml::Table, ctx: &ParseContext) -> Result<Rule, String
             "rule '{id}': 'when' does not apply to the dataset-level check '{kind}'"
         ));
     }
+    if fix.is_some() && (check.is_dataset_level() || check.columns().is_empty()) {
+        return Err(format!(
+            "rule '{id}': 'fix' needs a rule on a column; the check '{kind}' judges the whole file"
+        ));
+    }
     Ok(Rule {
         id,
         check,
@@ -608,6 +619,7 @@ fn parse_rule(mut table: toml::Table, ctx: &ParseContext) -> Result<Rule, String
         weight,
         when,
         threshold,
+        fix,
         line: 0,
     })
 }

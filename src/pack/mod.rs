@@ -2,6 +2,7 @@
 //! must meet. The file format is documented in `docs/rules.md`; this module
 //! holds the validated, typed form the engine works with.
 
+pub mod fix;
 mod load;
 mod matching;
 
@@ -71,6 +72,8 @@ pub struct Rule {
     pub when: Option<String>,
     /// Minimum pass rate (0..=1) for the rule to pass; default 1.
     pub threshold: f64,
+    /// How `ddss fix` may repair a failing cell of the rule's column.
+    pub fix: Option<fix::FixSpec>,
     /// Line of the rule in its pack file, for messages; 0 for the rules
     /// every pack has without declaring them (the structural `PH…` rules).
     pub line: usize,

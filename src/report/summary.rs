@@ -280,6 +280,46 @@ pub fn render(results: &RunResults, out_dir: &str) -> String {
     s
 }
 
+/// The `ddss fix` block after the summary: per dataset, cells changed, cells
+/// left for review, the overall score before → after, and where the files are.
+pub fn fix_summary(results: &RunResults) -> String {
+    let fixed: Vec<_> = results
+        .datasets
+        .iter()
+        .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
+        .collect();
+    if fixed.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nLàm sạch (ddss fix):\n");
+    for (d, f) in fixed {
+        let line = match &f.not_fixed {
+            Some(why) => format!("  {}: không sửa — {why}\n", d.name),
+            None => format!(
+                "  {}: sửa {} ô, {} ô cần xem lại; điểm tổng hợp {} → {}{}\n",
+                d.name,
+                integer_vi(f.changes),
+                integer_vi(f.needs_review),
+                percent_vi(f.scores_before.overall),
+                percent_vi(d.scores.overall),
+                match (f.valid_rows, f.quarantined_rows) {
+                    (Some(v), Some(q)) => format!(
+                        "; {} dòng hợp lệ, {} dòng cách ly",
+                        integer_vi(v),
+                        integer_vi(q)
+                    ),
+                    _ => String::new(),
+                }
+            ),
+        };
+        out.push_str(&line);
+    }
+    out.push_str(
+        "Bản đã sửa: corrected/; nhật ký thay đổi: changes/; ô cần xem lại: review/ (bản gốc không bị ghi đè).\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

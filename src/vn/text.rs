@@ -320,7 +320,7 @@ fn decode_vni(s: &str) -> Option<String> {
 
 /// The legacy encoding `s` was garbled by, and the repaired text — only
 /// when exactly one decoding yields plausible Vietnamese.
-fn repair_mojibake(s: &str) -> Option<(&'static str, String)> {
+pub(crate) fn repair_mojibake(s: &str) -> Option<(&'static str, String)> {
     use super::syllable::syllable_count;
     // UTF-8 read as Windows-1252 only turns back into valid UTF-8 when it
     // really was that: try it even on text that looks fine.

@@ -311,6 +311,7 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
         sheet.rows.push(Row {
             cells,
             fails: vec![],
+            repairs: vec![],
         });
     }
     let [id, name, birth, sex, commune, status, death, updated] = [
@@ -349,10 +350,11 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
         let row = &mut sheet.rows[i];
         match *g.pick(&kinds) {
             2 => {
-                // 11 digits: a lost digit.
-                let short = row.cells[id][..11].to_string();
+                // 11 digits: the leading zero lost when the column was
+                // opened as a number.
+                let short = row.cells[id][1..].to_string();
                 if g.claim_id(&short) {
-                    row.cells[id] = short;
+                    row.damage_repairably(id, short);
                     row.tag("DC-002");
                 }
             }
@@ -395,7 +397,8 @@ fn dan_cu(g: &mut Gen, persons: &[Person]) -> Sheet {
                 }
             }
             14 => {
-                row.cells[name] = garble_name(g, &p.name);
+                let garbled = garble_name(g, &p.name);
+                row.damage_repairably(name, garbled);
                 row.tag("DC-014");
             }
             13 => {
@@ -473,6 +476,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
         sheet.rows.push(Row {
             cells,
             fails: vec![],
+            repairs: vec![],
         });
     }
     let col = |c: &str| KHAI_SINH.iter().position(|x| *x == c).expect("column");
@@ -577,7 +581,7 @@ fn khai_sinh(g: &mut Gen, persons: &[Person], plan: &[(usize, usize)]) -> Sheet 
             }
             15 => {
                 let garbled = garble_name(g, &persons[plan[i].0].name);
-                sheet.rows[i].cells[col("ho_ten")] = garbled;
+                sheet.rows[i].damage_repairably(col("ho_ten"), garbled);
                 sheet.rows[i].tag("KS-015");
             }
             _ => {
@@ -625,6 +629,7 @@ fn khai_tu(g: &mut Gen, persons: &[Person]) -> Sheet {
         sheet.rows.push(Row {
             cells,
             fails: vec![],
+            repairs: vec![],
         });
     }
     let (key, id, death, registered, commune) = (0, 1, 3, 4, 5);
@@ -816,6 +821,7 @@ fn btxh(
                 point.to_string(),
             ],
             fails: vec![],
+            repairs: vec![],
         }
     };
     for (i, category) in plan {
@@ -859,7 +865,7 @@ fn btxh(
                 // number: malformed, and nobody's ID in the register.
                 let short = row.cells[0][1..].to_string();
                 if g.claim_id(&short) {
-                    row.cells[0] = short;
+                    row.damage_repairably(0, short);
                     row.tag("BT-002");
                     row.tag("BT-004");
                 }
@@ -872,7 +878,7 @@ fn btxh(
             }
             11 => {
                 let garbled = garble_name(g, &row.cells[1].clone());
-                row.cells[1] = garbled;
+                row.damage_repairably(1, garbled);
                 row.tag("BT-014");
             }
             10 => {

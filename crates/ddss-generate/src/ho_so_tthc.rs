@@ -143,6 +143,7 @@ pub(super) fn sheet(g: &mut Gen, persons: &[Person], applicants: &[usize]) -> Sh
                 if digitised { "co" } else { "khong" }.into(),
             ],
             fails: vec![],
+            repairs: vec![],
         });
     }
     inject(g, &mut sheet, &procedures, &holidays);
@@ -227,7 +228,7 @@ fn inject(
             12 => {
                 let short = row.cells[2][1..].to_string();
                 if g.claim_id(&short) {
-                    row.cells[2] = short;
+                    row.damage_repairably(2, short);
                     row.tag("HS-012");
                     row.tag("HS-013");
                 }

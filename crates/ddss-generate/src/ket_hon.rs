@@ -92,6 +92,7 @@ pub(super) fn sheet(
         sheet.rows.push(Row {
             cells,
             fails: vec![],
+            repairs: vec![],
         });
     }
     let [
@@ -124,10 +125,11 @@ pub(super) fn sheet(
                 row.tag("KH-002");
             }
             2 => {
-                // 11 digits: a lost digit.
-                let short = row.cells[h_id][..11].to_string();
+                // 11 digits: the leading zero lost when the column was
+                // opened as a number.
+                let short = row.cells[h_id][1..].to_string();
                 if g.claim_id(&short) {
-                    row.cells[h_id] = short;
+                    row.damage_repairably(h_id, short);
                     row.tag("KH-003");
                     row.tag("KH-008");
                 }
@@ -195,11 +197,13 @@ pub(super) fn sheet(
                 row.tag("KH-009");
             }
             11 => {
-                row.cells[h_name] = garble_name(g, &row.cells[h_name].clone());
+                let garbled = garble_name(g, &row.cells[h_name].clone());
+                row.damage_repairably(h_name, garbled);
                 row.tag("KH-013");
             }
             12 => {
-                row.cells[w_name] = garble_name(g, &row.cells[w_name].clone());
+                let garbled = garble_name(g, &row.cells[w_name].clone());
+                row.damage_repairably(w_name, garbled);
                 row.tag("KH-014");
             }
             _ => {

@@ -101,6 +101,7 @@ fn row_for(g: &mut Gen, p: &Person) -> Row {
             g.recent().format(VN).to_string(),
         ],
         fails: vec![],
+        repairs: vec![],
     }
 }
 
@@ -220,7 +221,8 @@ pub(super) fn sheet(
                 row.tag("LD-013");
             }
             12 => {
-                row.cells[name] = garble_name(g, &row.cells[name].clone());
+                let garbled = garble_name(g, &row.cells[name].clone());
+                row.damage_repairably(name, garbled);
                 row.tag("LD-014");
             }
             13 => {
@@ -233,7 +235,7 @@ pub(super) fn sheet(
             }
             15 => {
                 if let Some(short) = shortened_id(g, &row.cells[id].clone()) {
-                    row.cells[id] = short;
+                    row.damage_repairably(id, short);
                     row.tag("LD-002");
                 }
             }

@@ -77,6 +77,17 @@ pub struct DatasetTruth {
     /// wrote (independently of ddss's SQL).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indicators: BTreeMap<String, IndicatorTruth>,
+    /// Damaged cells that a fix declared in the bundled packs repairs with
+    /// certainty, with their clean values, in line order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<RepairTruth>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepairTruth {
+    pub line: u64,
+    pub column: String,
+    pub clean: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -99,12 +110,23 @@ pub(crate) struct Sheet {
 pub(crate) struct Row {
     pub cells: Vec<String>,
     pub fails: Vec<&'static str>,
+    /// Damaged cells a declared fix repairs with certainty: (column, the
+    /// clean value). `ddss fix` must restore exactly these and touch no
+    /// other cell.
+    pub repairs: Vec<(usize, String)>,
 }
 
 impl Row {
     pub fn clean(&self) -> bool {
         self.fails.is_empty()
     }
+    /// Damages `column` to `damaged`, recording the clean value as one a
+    /// declared fix restores with certainty.
+    pub fn damage_repairably(&mut self, column: usize, damaged: String) {
+        let clean = std::mem::replace(&mut self.cells[column], damaged);
+        self.repairs.push((column, clean));
+    }
+
     pub fn tag(&mut self, rule: &'static str) {
         if !self.fails.contains(&rule) {
             self.fails.push(rule);
@@ -565,6 +587,7 @@ fn indicator_flags(
 /// One export being written block by block, with its ground truth.
 struct SheetFile {
     name: &'static str,
+    columns: &'static [&'static str],
     delimiter: u8,
     as_of: NaiveDate,
     file: AtomicFile,
@@ -582,6 +605,7 @@ impl SheetFile {
         drop(w);
         Ok(Self {
             name: sheet.name,
+            columns: sheet.columns,
             delimiter: sheet.delimiter,
             as_of,
             file,
@@ -590,6 +614,7 @@ impl SheetFile {
                 rows: 0,
                 rules: BTreeMap::new(),
                 indicators: BTreeMap::new(),
+                repairs: Vec::new(),
             },
         })
     }
@@ -609,6 +634,13 @@ impl SheetFile {
                     .entry(rule.to_string())
                     .or_default()
                     .push(line);
+            }
+            for (column, clean) in &row.repairs {
+                self.truth.repairs.push(RepairTruth {
+                    line,
+                    column: self.columns[*column].to_string(),
+                    clean: clean.clone(),
+                });
             }
             for (id, counted) in indicator_flags(sheet.name, row, self.as_of) {
                 let truth = self.truth.indicators.entry(id.to_string()).or_default();

@@ -92,6 +92,7 @@ pub(super) fn sheet(
                 g.recent().format(VN).to_string(),
             ],
             fails: vec![],
+            repairs: vec![],
         }
     };
     for &h in holders {
@@ -185,7 +186,8 @@ pub(super) fn sheet(
                 }
             }
             12 => {
-                row.cells[name] = garble_name(g, &row.cells[name].clone());
+                let garbled = garble_name(g, &row.cells[name].clone());
+                row.damage_repairably(name, garbled);
                 row.tag("TD-013");
             }
             _ => {

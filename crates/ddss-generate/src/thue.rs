@@ -99,6 +99,7 @@ fn taxpayer_row(
             g.recent().format(VN).to_string(),
         ],
         fails: vec![],
+        repairs: vec![],
     }
 }
 
@@ -214,11 +215,12 @@ fn taxpayers(
                     format!("{}000", &code[..10])
                 };
                 if g.claim_id(&code) {
-                    row.cells[mst] = if code.ends_with("000") {
-                        format!("{}-000", &code[..10])
+                    if code.ends_with("000") {
+                        row.cells[mst] = format!("{}-000", &code[..10]);
                     } else {
-                        code
-                    };
+                        // Written without its dash: the dash is certain.
+                        row.damage_repairably(mst, code);
+                    }
                     row.tag("TT-003");
                 }
             }
@@ -233,7 +235,7 @@ fn taxpayers(
             }
             6 if individual => {
                 if let Some(short) = shortened_id(g, &row.cells[id].clone()) {
-                    row.cells[id] = short;
+                    row.damage_repairably(id, short);
                     row.tag("TT-007"); // TT-008, TT-009 follow below
                 }
             }
@@ -310,6 +312,7 @@ fn dependant_row(g: &mut Gen, taxpayer: &Row, p: &Person) -> Row {
             taxpayer.cells[4].clone(),
         ],
         fails: vec![],
+        repairs: vec![],
     }
 }
 
@@ -396,7 +399,7 @@ fn dependants(
             }
             1 => {
                 if let Some(short) = shortened_id(g, &row.cells[id].clone()) {
-                    row.cells[id] = short;
+                    row.damage_repairably(id, short);
                     row.tag("PT-002"); // PT-004 below
                 }
             }

@@ -111,6 +111,7 @@ impl Family<'_> {
                 g.recent().format(VN).to_string(),
             ],
             fails: vec![],
+            repairs: vec![],
         }
     }
 }
@@ -176,7 +177,14 @@ pub(super) fn sheet(
             }
             1 => {
                 if let Some(short) = shortened_id(g, &row.cells[id].clone()) {
-                    row.cells[id] = short;
+                    // Certain only where the restored ID is in the register
+                    // and the births (TE-004, TE-006 read it too).
+                    let id_now = row.cells[id].clone();
+                    if registers.dan_cu.contains(&id_now) && registers.khai_sinh.contains(&id_now) {
+                        row.damage_repairably(id, short);
+                    } else {
+                        row.cells[id] = short;
+                    }
                     row.tag("TE-002");
                 }
             }
@@ -222,7 +230,8 @@ pub(super) fn sheet(
                 row.tag("TE-015");
             }
             10 => {
-                row.cells[name] = garble_name(g, &row.cells[name].clone());
+                let garbled = garble_name(g, &row.cells[name].clone());
+                row.damage_repairably(name, garbled);
                 row.tag("TE-016");
             }
             _ => {

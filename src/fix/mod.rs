@@ -1,0 +1,543 @@
+//! `ddss fix`: repairs what can be repaired with certainty, under the same
+//! rules that judged the data, and records every change.
+//!
+//! A rule may declare a fix (`fix = "suggested"`, `"restore_leading_zero"`,
+//! … — [`FixSpec`]). For each dataset:
+//!
+//! 1. the exports are validated as `ddss validate` would (the "before");
+//! 2. for every failing cell of a rule with a fix, the fix proposes a
+//!    candidate; a cell with several candidates (from one fix or from rules
+//!    that disagree) is left alone and listed for review;
+//! 3. the candidates are written into a copy and the copies validated again
+//!    with the untouched datasets beside them (look-ups see the corrected
+//!    register); a candidate is kept only when its row then passes **every**
+//!    rule that reads the column — a restored ID must also agree with the
+//!    sex, birth year and birthplace and not collide with another row's —
+//!    otherwise it is undone and listed for review with the rules it fails;
+//! 4. the corrected copies are written with the kept changes only and
+//!    validated once more: the "after", reported beside the "before";
+//! 5. with `split`, each corrected export is divided into the rows failing
+//!    no `error` rule (`valid/`) and the others (`quarantine/`, with the
+//!    failed rules and messages in two extra columns).
+//!
+//! Originals are never written to; every output is written atomically. A
+//! dataset whose file has structural defects (the `PH…` rules: ragged rows,
+//! broken quotes…) is not rewritten: its line numbers cannot be trusted to
+//! address cells, and the officer repairs the structure first. See
+//! docs/fix.md.
+
+mod log;
+mod rewrite;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+pub use crate::pack::fix::{Candidate, FixSpec};
+pub use log::{Change, Review};
+pub use rewrite::{RawRecord, RawRecords, Rewritten, encoding_for, fields, rewrite};
+
+use crate::atomic::AtomicFile;
+use crate::engine::{RunOutput, execute, plan_run};
+use crate::error::UsageError;
+use crate::job::RunOptions;
+use crate::pack::{PackSet, RulePack};
+use crate::report::violations::{CsvSinks, DatasetViolations};
+use crate::results::{DatasetResult, FixSummary};
+
+/// `ddss fix` options: those of `validate`, and the split.
+pub struct FixOptions {
+    pub run: RunOptions,
+    pub split: bool,
+}
+
+/// A cell a fix proposes to change.
+struct Proposal {
+    column: String,
+    rule: String,
+    spec: FixSpec,
+    key: String,
+    suggestion: Option<String>,
+}
+
+/// Validates `inputs` (as `validate` would) into `out`, returning the run and
+/// where each dataset's violations file is.
+fn validate_into(
+    packs: &PackSet,
+    inputs: &[PathBuf],
+    out: &Path,
+    options: &RunOptions,
+) -> Result<RunOutput, UsageError> {
+    let plan = plan_run(packs, inputs, options.memory_limit)?;
+    let sinks = CsvSinks::create(out, false)?;
+    let mut execute_options = options.execute_options();
+    execute_options.progress = false;
+    Ok(execute(&plan, &execute_options, &sinks))
+}
+
+/// The violations of one dataset of a run written into `out`.
+fn violations_of<'p>(
+    d: &DatasetResult,
+    pack: &'p RulePack,
+    out: &Path,
+) -> Option<DatasetViolations<'p>> {
+    d.violations_file
+        .as_ref()
+        .map(|f| DatasetViolations::Written {
+            pack,
+            csv: out.join(f),
+        })
+}
+
+/// Whether the file's structure can be trusted to address cells by line.
+fn structural_defects(d: &DatasetResult) -> Option<String> {
+    let broken: Vec<&str> = d
+        .rules
+        .iter()
+        .filter(|r| r.code.starts_with("PH") && r.failed > 0)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !d.errors.is_empty() && d.rows == 0 {
+        return Some("the file could not be read".into());
+    }
+    (!broken.is_empty()).then(|| {
+        format!(
+            "the file has structural defects ({}): repair them first, then run ddss fix again",
+            broken.join(", ")
+        )
+    })
+}
+
+/// The rules of `pack` that read `column`.
+fn rules_reading<'a>(pack: &'a RulePack, column: &str) -> HashSet<&'a str> {
+    pack.rules
+        .iter()
+        .filter(|r| r.check.columns().iter().any(|c| c == column))
+        .map(|r| r.id.as_str())
+        .collect()
+}
+
+struct Planned<'a> {
+    pack: &'a RulePack,
+    source: PathBuf,
+    file_name: String,
+    proposals: HashMap<u64, Vec<Proposal>>,
+    delimiter: u8,
+    encoding: &'static encoding_rs::Encoding,
+}
+
+/// Runs the fix; returns the after-run (to be reported) with each dataset's
+/// [`FixSummary`] filled in.
+pub fn fix(
+    packs: &PackSet,
+    inputs: &[PathBuf],
+    options: &FixOptions,
+) -> Result<RunOutput, UsageError> {
+    let out_dir = &options.run.out_dir;
+    let as_of = options.run.as_of;
+    crate::job::check_as_of(as_of)?;
+    let work = tempfile::Builder::new()
+        .prefix(".ddss-fix-")
+        .tempdir_in(ensure_dir(out_dir)?)
+        .map_err(|source| UsageError::Output {
+            path: out_dir.clone(),
+            source,
+        })?;
+    let before_dir = work.path().join("before");
+    let before = validate_into(packs, inputs, &before_dir, &options.run)?;
+
+    // 2. Proposals, per dataset with fixes and a sound structure.
+    let mut planned: Vec<Option<Planned>> = Vec::new();
+    let mut not_fixed: HashMap<String, String> = HashMap::new();
+    let mut names_seen: HashMap<String, PathBuf> = HashMap::new();
+    for (d, pack) in before.results.datasets.iter().zip(&before.packs) {
+        let has_fixes = pack.rules.iter().any(|r| r.fix.is_some());
+        let source = PathBuf::from(&d.source);
+        let file_name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| format!("{}.csv", d.name));
+        if let Some(other) = names_seen.insert(file_name.clone(), source.clone()) {
+            return Err(UsageError::Fix(format!(
+                "two inputs are named {file_name} ({} and {}): their corrected copies would overwrite each \
+                 other; fix them in separate runs",
+                other.display(),
+                source.display()
+            )));
+        }
+        if !has_fixes {
+            not_fixed.insert(d.name.clone(), "no rule of its pack declares a fix".into());
+            planned.push(None);
+            continue;
+        }
+        if let Some(why) = structural_defects(d) {
+            not_fixed.insert(d.name.clone(), why);
+            planned.push(None);
+            continue;
+        }
+        let encoding = match encoding_for(d.encoding.as_deref().unwrap_or("UTF-8")) {
+            Ok(e) => e,
+            Err(why) => {
+                not_fixed.insert(d.name.clone(), why);
+                planned.push(None);
+                continue;
+            }
+        };
+        let mut proposals: HashMap<u64, Vec<Proposal>> = HashMap::new();
+        if let Some(violations) = violations_of(d, pack, &before_dir) {
+            violations
+                .try_for_each(false, |v| {
+                    if let (Some(line), Some(spec)) = (v.line, v.rule.fix.clone()) {
+                        let column = v
+                            .rule
+                            .check
+                            .columns()
+                            .first()
+                            .cloned()
+                            .unwrap_or(v.column.clone());
+                        proposals.entry(line).or_default().push(Proposal {
+                            column,
+                            rule: v.rule.id.clone(),
+                            spec,
+                            key: v.key.clone(),
+                            suggestion: v.suggestion.map(|s| s.into_owned()),
+                        });
+                    }
+                    Ok::<(), std::io::Error>(())
+                })
+                .map_err(|source| UsageError::Output {
+                    path: before_dir.clone(),
+                    source,
+                })?;
+        }
+        planned.push(Some(Planned {
+            pack,
+            source,
+            file_name,
+            proposals,
+            delimiter: d
+                .delimiter
+                .as_deref()
+                .and_then(|s| s.bytes().next())
+                .unwrap_or(b','),
+            encoding,
+        }));
+    }
+
+    // 3. Candidates written and validated with the other datasets beside them.
+    let candidate_dir = work.path().join("candidate");
+    ensure_dir(&candidate_dir)?;
+    let mut changes: Vec<Vec<Change>> = Vec::new();
+    let mut reviews: Vec<Vec<Review>> = Vec::new();
+    let mut candidate_inputs = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        let d = &before.results.datasets[i];
+        let Some(p) = p else {
+            candidate_inputs.push(PathBuf::from(&d.source));
+            changes.push(vec![]);
+            reviews.push(vec![]);
+            continue;
+        };
+        let target = candidate_dir.join(&p.file_name);
+        let (c, r) = write_proposals(p, &target, as_of)?;
+        changes.push(c);
+        reviews.push(r);
+        candidate_inputs.push(target);
+    }
+    let check_dir = work.path().join("check");
+    let checked = validate_into(packs, &candidate_inputs, &check_dir, &options.run)?;
+    for (i, p) in planned.iter().enumerate() {
+        let Some(p) = p else { continue };
+        if changes[i].is_empty() {
+            continue;
+        }
+        let name = &before.results.datasets[i].name;
+        let Some((d, pack)) = checked
+            .results
+            .datasets
+            .iter()
+            .zip(&checked.packs)
+            .find(|(d, _)| &d.name == name)
+        else {
+            continue;
+        };
+        // Rules still failing per line, among those reading each changed column.
+        let changed_lines: HashSet<u64> = changes[i].iter().map(|c| c.line).collect();
+        let mut failing: HashMap<u64, Vec<String>> = HashMap::new();
+        if let Some(violations) = violations_of(d, pack, &check_dir) {
+            violations
+                .try_for_each(false, |v| {
+                    if let Some(line) = v.line.filter(|l| changed_lines.contains(l)) {
+                        failing.entry(line).or_default().push(v.rule.id.clone());
+                    }
+                    Ok::<(), std::io::Error>(())
+                })
+                .map_err(|source| UsageError::Output {
+                    path: check_dir.clone(),
+                    source,
+                })?;
+        }
+        let mut kept = Vec::new();
+        for change in std::mem::take(&mut changes[i]) {
+            let reading = rules_reading(p.pack, &change.column);
+            let fails: Vec<String> = failing
+                .get(&change.line)
+                .map(|rules| {
+                    rules
+                        .iter()
+                        .filter(|r| reading.contains(r.as_str()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if fails.is_empty() {
+                kept.push(change);
+            } else {
+                reviews[i].push(Review {
+                    line: change.line,
+                    key: change.key.clone(),
+                    column: change.column.clone(),
+                    value: change.before.clone(),
+                    rule: change.rule.clone(),
+                    candidates: vec![change.after.clone()],
+                    reason: format!("the corrected value fails {}", fails.join(", ")),
+                });
+            }
+        }
+        changes[i] = kept;
+    }
+
+    // 4. The corrected copies with the kept changes, validated: the "after".
+    let corrected_dir = out_dir.join("corrected");
+    ensure_dir(&corrected_dir)?;
+    let mut after_inputs = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        let d = &before.results.datasets[i];
+        match p {
+            Some(p) => {
+                let target = corrected_dir.join(&p.file_name);
+                if same_file(&target, &p.source) {
+                    return Err(UsageError::Fix(format!(
+                        "the corrected copy of {} would overwrite the original: choose another --out",
+                        p.source.display()
+                    )));
+                }
+                write_changes(p, &target, &changes[i])?;
+                after_inputs.push(target);
+            }
+            None => after_inputs.push(PathBuf::from(&d.source)),
+        }
+    }
+    let mut after = crate::job::run_output(packs, &after_inputs, &options.run)?;
+
+    // 5. Logs, split, and the before/after in the results.
+    for (i, p) in planned.iter().enumerate() {
+        let name = before.results.datasets[i].name.clone();
+        let Some(at) = after.results.datasets.iter().position(|d| d.name == name) else {
+            continue;
+        };
+        let before_d = &before.results.datasets[i];
+        let mut summary = FixSummary {
+            original: before_d.source.clone(),
+            corrected: None,
+            changes: 0,
+            needs_review: 0,
+            changes_file: None,
+            review_file: None,
+            scores_before: before_d.scores.clone(),
+            units_before: before_d
+                .units
+                .iter()
+                .map(|u| (u.code.clone(), u.scores.overall))
+                .collect(),
+            not_fixed: not_fixed.get(&name).cloned(),
+            valid_file: None,
+            quarantine_file: None,
+            valid_rows: None,
+            quarantined_rows: None,
+        };
+        if let Some(p) = p {
+            summary.corrected = Some(format!("corrected/{}", p.file_name));
+            summary.changes = changes[i].len() as u64;
+            summary.needs_review = reviews[i].len() as u64;
+            let changes_file = format!("changes/{name}.csv");
+            log::write_changes(&out_dir.join(&changes_file), &changes[i])?;
+            summary.changes_file = Some(changes_file);
+            let review_file = format!("review/{name}.csv");
+            log::write_reviews(&out_dir.join(&review_file), &reviews[i])?;
+            summary.review_file = Some(review_file);
+            if options.split {
+                let d = &after.results.datasets[at];
+                let pack = &after.packs[at];
+                let (valid, quarantined) = log::split(
+                    &out_dir.join(p.file_name_in("corrected")),
+                    d,
+                    pack,
+                    out_dir,
+                    &p.file_name,
+                    p.delimiter,
+                )?;
+                summary.valid_file = Some(format!("valid/{}", p.file_name));
+                summary.quarantine_file = Some(format!("quarantine/{}", p.file_name));
+                summary.valid_rows = Some(valid);
+                summary.quarantined_rows = Some(quarantined);
+            }
+        }
+        after.results.datasets[at].fix = Some(summary);
+    }
+    crate::job::write_reports(&mut after, out_dir, options.run.mask, options.run.lang)?;
+    Ok(after)
+}
+
+impl Planned<'_> {
+    fn file_name_in(&self, folder: &str) -> PathBuf {
+        Path::new(folder).join(&self.file_name)
+    }
+}
+
+fn ensure_dir(dir: &Path) -> Result<&Path, UsageError> {
+    std::fs::create_dir_all(dir).map_err(|source| UsageError::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes the candidate copy: every proposal with one candidate applied;
+/// returns those changes and the cells left for review.
+fn write_proposals(
+    p: &Planned,
+    target: &Path,
+    as_of: NaiveDate,
+) -> Result<(Vec<Change>, Vec<Review>), UsageError> {
+    let mut changes = Vec::new();
+    let mut reviews = Vec::new();
+    let wanted: HashSet<u64> = p.proposals.keys().copied().collect();
+    let mut edit = |header: &[String], line: u64, cells: &mut Vec<String>| -> bool {
+        let Some(proposals) = p.proposals.get(&line) else {
+            return false;
+        };
+        // Per column: the candidates of every rule with a fix that failed it.
+        let mut by_column: BTreeMap<&str, Vec<(&Proposal, Candidate)>> = BTreeMap::new();
+        for proposal in proposals {
+            let Some(at) = header.iter().position(|h| h == &proposal.column) else {
+                continue;
+            };
+            let value = cells.get(at).cloned().unwrap_or_default();
+            let candidate = proposal
+                .spec
+                .candidate(&value, proposal.suggestion.as_deref(), as_of);
+            by_column
+                .entry(proposal.column.as_str())
+                .or_default()
+                .push((proposal, candidate));
+        }
+        let mut edited = false;
+        for (column, candidates) in by_column {
+            let at = header
+                .iter()
+                .position(|h| h == column)
+                .expect("found above");
+            let before = cells[at].clone();
+            let mut values: Vec<String> = Vec::new();
+            for (_, c) in &candidates {
+                match c {
+                    Candidate::One(v) => values.push(v.clone()),
+                    Candidate::Several(vs) => values.extend(vs.iter().cloned()),
+                    Candidate::None => {}
+                }
+            }
+            values.sort();
+            values.dedup();
+            let (first, _) = &candidates[0];
+            let several = candidates
+                .iter()
+                .any(|(_, c)| matches!(c, Candidate::Several(_)));
+            match values.as_slice() {
+                // No fix applies to this value: the violations list it.
+                [] => {}
+                [one] if !several => {
+                    let rule = candidates
+                        .iter()
+                        .find(|(_, c)| matches!(c, Candidate::One(v) if v == one))
+                        .map(|(p, _)| p)
+                        .expect("a proposal gave it");
+                    changes.push(Change {
+                        line,
+                        key: rule.key.clone(),
+                        column: column.to_string(),
+                        before: before.clone(),
+                        after: one.clone(),
+                        rule: rule.rule.clone(),
+                        fix: rule.spec.name(),
+                    });
+                    cells[at] = one.clone();
+                    edited = true;
+                }
+                several => reviews.push(Review {
+                    line,
+                    key: first.key.clone(),
+                    column: column.to_string(),
+                    value: before,
+                    rule: candidates
+                        .iter()
+                        .map(|(p, _)| p.rule.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    candidates: several.to_vec(),
+                    reason: "more than one possible value".into(),
+                }),
+            }
+        }
+        edited
+    };
+    write_atomically(target, |w| {
+        rewrite(&p.source, w, p.delimiter, p.encoding, &wanted, &mut edit).map(|_| ())
+    })?;
+    Ok((changes, reviews))
+}
+
+/// Writes the corrected copy with exactly `changes`.
+fn write_changes(p: &Planned, target: &Path, changes: &[Change]) -> Result<(), UsageError> {
+    let mut by_line: HashMap<u64, Vec<&Change>> = HashMap::new();
+    for c in changes {
+        by_line.entry(c.line).or_default().push(c);
+    }
+    let wanted: HashSet<u64> = by_line.keys().copied().collect();
+    let edit = |header: &[String], line: u64, cells: &mut Vec<String>| -> bool {
+        let mut edited = false;
+        for c in by_line.get(&line).into_iter().flatten() {
+            if let Some(at) = header.iter().position(|h| h == &c.column) {
+                cells[at] = c.after.clone();
+                edited = true;
+            }
+        }
+        edited
+    };
+    write_atomically(target, |w| {
+        rewrite(&p.source, w, p.delimiter, p.encoding, &wanted, edit).map(|_| ())
+    })
+}
+
+fn write_atomically(
+    target: &Path,
+    f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), UsageError> {
+    if let Some(dir) = target.parent() {
+        ensure_dir(dir)?;
+    }
+    let mut file = AtomicFile::create(target)?;
+    f(file.writer()).map_err(|source| UsageError::Output {
+        path: target.to_path_buf(),
+        source,
+    })?;
+    file.commit()
+}
