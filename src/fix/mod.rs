@@ -99,11 +99,11 @@ fn structural_defects(d: &DatasetResult) -> Option<String> {
         .map(|r| r.id.as_str())
         .collect();
     if !d.errors.is_empty() && d.rows == 0 {
-        return Some("the file could not be read".into());
+        return Some("không đọc được tệp".into());
     }
     (!broken.is_empty()).then(|| {
         format!(
-            "the file has structural defects ({}): repair them first, then run ddss fix again",
+            "tệp có lỗi cấu trúc ({}): sửa cấu trúc tệp trước, rồi chạy lại ddss fix",
             broken.join(", ")
         )
     })
@@ -167,7 +167,10 @@ pub fn fix(
             )));
         }
         if !has_fixes {
-            not_fixed.insert(d.name.clone(), "no rule of its pack declares a fix".into());
+            not_fixed.insert(
+                d.name.clone(),
+                "không quy tắc nào của bộ quy tắc khai báo cách sửa (fix)".into(),
+            );
             planned.push(None);
             continue;
         }

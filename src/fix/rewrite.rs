@@ -23,7 +23,7 @@ pub fn encoding_for(label: &str) -> Result<&'static Encoding, String> {
         .ok_or_else(|| format!("unknown encoding '{label}'"))?;
     if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
         return Err(format!(
-            "the file is {label}: save it as UTF-8 (Excel: \"CSV UTF-8\") and run ddss fix again"
+            "tệp mã hoá {label}: lưu lại dạng UTF-8 (Excel: \"CSV UTF-8\") rồi chạy lại ddss fix"
         ));
     }
     Ok(encoding)

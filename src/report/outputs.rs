@@ -79,6 +79,7 @@ impl Report for Workbook {
                 mask: self.mask,
                 lang: self.lang,
                 run_id: run.results.run_id.clone(),
+                out_dir: Some(self.out_dir.clone()),
                 ..Default::default()
             },
         )

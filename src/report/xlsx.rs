@@ -30,6 +30,9 @@ pub struct XlsxOptions {
     pub rows_per_sheet: u32,
     /// The run's id, kept in the workbook's custom property `ddss-run-id`.
     pub run_id: String,
+    /// The output folder, where a `ddss fix` run's change logs are (their
+    /// rows become the "Thay đổi" sheet).
+    pub out_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for XlsxOptions {
@@ -39,6 +42,7 @@ impl Default for XlsxOptions {
             lang: Lang::Vi,
             rows_per_sheet: EXCEL_DATA_ROWS,
             run_id: String::new(),
+            out_dir: None,
         }
     }
 }
@@ -169,6 +173,7 @@ fn build(
         }
     }
     summary.autofilter(0, 0, row.max(1), columns.len() as u16 - 1)?;
+    changes_sheet(&mut workbook, &mut names, datasets, options, &header)?;
 
     let columns = failure_columns(options.lang);
     for (dataset, violations) in datasets {
@@ -230,6 +235,78 @@ fn build(
     }
     let _zip = crate::timings::phase("reports: workbook zipped");
     workbook.save_to_buffer()
+}
+
+/// In a `ddss fix` run, the change logs of every dataset on one sheet, for
+/// the officials who sign the cleaned data off.
+fn changes_sheet(
+    workbook: &mut Workbook,
+    names: &mut SheetNames,
+    datasets: &[(&DatasetResult, Option<&DatasetViolations<'_>>)],
+    options: &XlsxOptions,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    let Some(out_dir) = &options.out_dir else {
+        return Ok(());
+    };
+    let logs: Vec<(&str, std::path::PathBuf)> = datasets
+        .iter()
+        .filter_map(|(d, _)| {
+            let file = d.fix.as_ref()?.changes_file.as_ref()?;
+            Some((d.name.as_str(), out_dir.join(file)))
+        })
+        .collect();
+    if logs.is_empty() {
+        return Ok(());
+    }
+    let columns: [(&str, f64); 8] = match options.lang {
+        Lang::Vi => [
+            ("Bộ dữ liệu", 18.0),
+            ("Dòng", 8.0),
+            ("Khóa", 16.0),
+            ("Cột", 16.0),
+            ("Giá trị cũ", 28.0),
+            ("Giá trị mới", 28.0),
+            ("Quy tắc", 10.0),
+            ("Cách sửa", 14.0),
+        ],
+        Lang::En => [
+            ("Dataset", 18.0),
+            ("Line", 8.0),
+            ("Key", 16.0),
+            ("Column", 16.0),
+            ("Before", 28.0),
+            ("After", 28.0),
+            ("Rule", 10.0),
+            ("Fix", 14.0),
+        ],
+    };
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(names.next(match options.lang {
+        Lang::Vi => "Thay đổi",
+        Lang::En => "Changes",
+    }))?;
+    write_header(sheet, &columns, header)?;
+    let mut row: u32 = 0;
+    for (dataset, path) in logs {
+        let Ok(mut reader) = csv::Reader::from_path(&path) else {
+            continue;
+        };
+        for record in reader.records().flatten() {
+            if row == options.rows_per_sheet {
+                break;
+            }
+            row += 1;
+            sheet.write_string(row, 0, workbook_cell(dataset))?;
+            if let Ok(line) = record.get(0).unwrap_or("").parse::<u64>() {
+                sheet.write_number(row, 1, line as f64)?;
+            }
+            for (i, field) in record.iter().enumerate().skip(1).take(6) {
+                sheet.write_string(row, i as u16 + 1, workbook_cell(field))?;
+            }
+        }
+    }
+    finish_sheet(sheet, row, columns.len())
 }
 
 /// Adds a failures sheet with its header; returns its index.

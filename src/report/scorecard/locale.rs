@@ -37,6 +37,11 @@ phrases! {
         "Units by indicator (worst first)";
     not_computed => "không tính được", "not computed";
     funnel => "Biểu đồ phễu", "Funnel plot";
+    fix_title => "Trước và sau khi làm sạch (ddss fix)", "Before and after cleaning (ddss fix)";
+    cells_changed => "Ô đã sửa", "Cells changed";
+    cells_review => "Ô cần xem lại", "Cells to review";
+    not_fixed => "không sửa", "not fixed";
+    units_improved => "Đơn vị được cải thiện nhiều nhất", "Units improved most";
     funnel_volume => "Số dòng của đơn vị (thang log)", "Unit volume (rows, log scale)";
     outside_alarm => "Ngoài giới hạn 99,8% về phía kém", "Beyond the 99.8% limit on the bad side";
     none_outside => "không có đơn vị nào", "none";

@@ -4,6 +4,7 @@
 //! HTML-escaped; IDs and names only ever arrive here masked (the examples in
 //! [`crate::results::Example`]).
 
+mod fixed;
 mod funnel;
 mod indicators;
 mod light;
@@ -76,6 +77,7 @@ pub fn render(results: &RunResults, history: &[RunResults], lang: Lang) -> Strin
     );
     header(&mut page, results, &t);
     overview(&mut page, results, &runs, &t);
+    fixed::section(&mut page, results, &t);
     heat_map(&mut page, results, &t);
     indicators::section(&mut page, results, &t);
     league(&mut page, results, &t);
