@@ -62,18 +62,23 @@ struct Proposal {
 }
 
 /// Validates `inputs` (as `validate` would) into `out`, returning the run and
-/// where each dataset's violations file is.
+/// the file each dataset was read from, by dataset name.
 fn validate_into(
     packs: &PackSet,
     inputs: &[PathBuf],
     out: &Path,
     options: &RunOptions,
-) -> Result<RunOutput, UsageError> {
+) -> Result<(RunOutput, HashMap<String, PathBuf>), UsageError> {
     let plan = plan_run(packs, inputs, options.memory_limit)?;
     let sinks = CsvSinks::create(out, false)?;
     let mut execute_options = options.execute_options();
     execute_options.progress = false;
-    Ok(execute(&plan, &execute_options, &sinks))
+    let paths = plan
+        .datasets
+        .iter()
+        .map(|d| (d.name.clone(), d.path.clone()))
+        .collect();
+    Ok((execute(&plan, &execute_options, &sinks), paths))
 }
 
 /// The violations of one dataset of a run written into `out`.
@@ -145,7 +150,7 @@ pub fn fix(
             source,
         })?;
     let before_dir = work.path().join("before");
-    let before = validate_into(packs, inputs, &before_dir, &options.run)?;
+    let (before, paths) = validate_into(packs, inputs, &before_dir, &options.run)?;
 
     // 2. Proposals, per dataset with fixes and a sound structure.
     let mut planned: Vec<Option<Planned>> = Vec::new();
@@ -153,7 +158,10 @@ pub fn fix(
     let mut names_seen: HashMap<String, PathBuf> = HashMap::new();
     for (d, pack) in before.results.datasets.iter().zip(&before.packs) {
         let has_fixes = pack.rules.iter().any(|r| r.fix.is_some());
-        let source = PathBuf::from(&d.source);
+        let source = paths
+            .get(&d.name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(&d.source));
         let file_name = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -237,7 +245,12 @@ pub fn fix(
     for (i, p) in planned.iter().enumerate() {
         let d = &before.results.datasets[i];
         let Some(p) = p else {
-            candidate_inputs.push(PathBuf::from(&d.source));
+            candidate_inputs.push(
+                paths
+                    .get(&d.name)
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(&d.source)),
+            );
             changes.push(vec![]);
             reviews.push(vec![]);
             continue;
@@ -249,7 +262,7 @@ pub fn fix(
         candidate_inputs.push(target);
     }
     let check_dir = work.path().join("check");
-    let checked = validate_into(packs, &candidate_inputs, &check_dir, &options.run)?;
+    let (checked, _) = validate_into(packs, &candidate_inputs, &check_dir, &options.run)?;
     for (i, p) in planned.iter().enumerate() {
         let Some(p) = p else { continue };
         if changes[i].is_empty() {
@@ -329,7 +342,12 @@ pub fn fix(
                 write_changes(p, &target, &changes[i])?;
                 after_inputs.push(target);
             }
-            None => after_inputs.push(PathBuf::from(&d.source)),
+            None => after_inputs.push(
+                paths
+                    .get(&d.name)
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(&d.source)),
+            ),
         }
     }
     let mut after = crate::job::run_output(packs, &after_inputs, &options.run)?;
@@ -389,6 +407,8 @@ pub fn fix(
         }
         after.results.datasets[at].fix = Some(summary);
     }
+    // Inputs no pack claims were left out of the later runs: still reported.
+    after.results.unmatched_inputs = before.results.unmatched_inputs.clone();
     crate::job::write_reports(&mut after, out_dir, options.run.mask, options.run.lang)?;
     Ok(after)
 }
