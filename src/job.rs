@@ -48,6 +48,18 @@ pub fn run_output(
     inputs: &[PathBuf],
     options: &RunOptions,
 ) -> Result<RunOutput, UsageError> {
+    let mut run = execute_into(packs, inputs, options)?;
+    write_reports(&mut run, &options.out_dir, options.mask, options.lang)?;
+    Ok(run)
+}
+
+/// [`run_output`] up to the reports: the run executed, its violations files
+/// in `options.out_dir/violations` (and no others), the reports not written.
+pub fn execute_into(
+    packs: &PackSet,
+    inputs: &[PathBuf],
+    options: &RunOptions,
+) -> Result<RunOutput, UsageError> {
     check_as_of(options.as_of)?;
     let plan = plan_run(packs, inputs, options.memory_limit)?;
     let out_dir = options.out_dir.clone();
@@ -60,9 +72,8 @@ pub fn run_output(
     }
     let sinks = CsvSinks::create(&out_dir, options.mask)?;
     let execute_options = options.execute_options();
-    let mut run = execute(&plan, &execute_options, &sinks);
+    let run = execute(&plan, &execute_options, &sinks);
     remove_other_violations_files(&out_dir, &run);
-    write_reports(&mut run, &out_dir, options.mask, options.lang)?;
     Ok(run)
 }
 

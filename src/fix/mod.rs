@@ -14,8 +14,9 @@
 //!    rule that reads the column — a restored ID must also agree with the
 //!    sex, birth year and birthplace and not collide with another row's —
 //!    otherwise it is undone and listed for review with the rules it fails;
-//! 4. the corrected copies are written with the kept changes only and
-//!    validated once more: the "after", reported beside the "before";
+//! 4. when a candidate was undone, the corrected copies are written again
+//!    with the kept changes only and validated once more; the last
+//!    validation is the "after", reported beside the "before";
 //! 5. with `split`, each corrected export is divided into the rows failing
 //!    no `error` rule (`valid/`) and the others (`quarantine/`, with the
 //!    failed rules and messages in two extra columns).
@@ -236,16 +237,17 @@ pub fn fix(
         }));
     }
 
-    // 3. Candidates written and validated with the other datasets beside them.
-    let candidate_dir = work.path().join("candidate");
-    ensure_dir(&candidate_dir)?;
+    // 3. The candidates written as the corrected copies and validated, with
+    //    the datasets without fixes beside them, into the output folder.
+    let corrected_dir = out_dir.join("corrected");
+    ensure_dir(&corrected_dir)?;
     let mut changes: Vec<Vec<Change>> = Vec::new();
     let mut reviews: Vec<Vec<Review>> = Vec::new();
-    let mut candidate_inputs = Vec::new();
+    let mut after_inputs = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         let d = &before.results.datasets[i];
         let Some(p) = p else {
-            candidate_inputs.push(
+            after_inputs.push(
                 paths
                     .get(&d.name)
                     .cloned()
@@ -255,33 +257,42 @@ pub fn fix(
             reviews.push(vec![]);
             continue;
         };
-        let target = candidate_dir.join(&p.file_name);
+        let target = corrected_dir.join(&p.file_name);
+        if same_file(&target, &p.source) {
+            return Err(UsageError::Fix(format!(
+                "the corrected copy of {} would overwrite the original: choose another --out",
+                p.source.display()
+            )));
+        }
         let (c, r) = write_proposals(p, &target, as_of)?;
         changes.push(c);
         reviews.push(r);
-        candidate_inputs.push(target);
+        after_inputs.push(target);
     }
-    let check_dir = work.path().join("check");
-    let (checked, _) = validate_into(packs, &candidate_inputs, &check_dir, &options.run)?;
+    let mut after = crate::job::execute_into(packs, &after_inputs, &options.run)?;
+
+    // 4. A candidate stays only if its row now passes every rule reading its
+    //    column; if any is undone, the copies are rewritten and validated
+    //    again — that validation is the "after".
+    let mut undone = vec![false; planned.len()];
     for (i, p) in planned.iter().enumerate() {
         let Some(p) = p else { continue };
         if changes[i].is_empty() {
             continue;
         }
         let name = &before.results.datasets[i].name;
-        let Some((d, pack)) = checked
+        let Some((d, pack)) = after
             .results
             .datasets
             .iter()
-            .zip(&checked.packs)
+            .zip(&after.packs)
             .find(|(d, _)| &d.name == name)
         else {
             continue;
         };
-        // Rules still failing per line, among those reading each changed column.
         let changed_lines: HashSet<u64> = changes[i].iter().map(|c| c.line).collect();
         let mut failing: HashMap<u64, Vec<String>> = HashMap::new();
-        if let Some(violations) = violations_of(d, pack, &check_dir) {
+        if let Some(violations) = violations_of(d, pack, out_dir) {
             violations
                 .try_for_each(false, |v| {
                     if let Some(line) = v.line.filter(|l| changed_lines.contains(l)) {
@@ -290,7 +301,7 @@ pub fn fix(
                     Ok::<(), std::io::Error>(())
                 })
                 .map_err(|source| UsageError::Output {
-                    path: check_dir.clone(),
+                    path: out_dir.clone(),
                     source,
                 })?;
         }
@@ -310,6 +321,7 @@ pub fn fix(
             if fails.is_empty() {
                 kept.push(change);
             } else {
+                undone[i] = true;
                 reviews[i].push(Review {
                     line: change.line,
                     key: change.key.clone(),
@@ -323,34 +335,14 @@ pub fn fix(
         }
         changes[i] = kept;
     }
-
-    // 4. The corrected copies with the kept changes, validated: the "after".
-    let corrected_dir = out_dir.join("corrected");
-    ensure_dir(&corrected_dir)?;
-    let mut after_inputs = Vec::new();
-    for (i, p) in planned.iter().enumerate() {
-        let d = &before.results.datasets[i];
-        match p {
-            Some(p) => {
-                let target = corrected_dir.join(&p.file_name);
-                if same_file(&target, &p.source) {
-                    return Err(UsageError::Fix(format!(
-                        "the corrected copy of {} would overwrite the original: choose another --out",
-                        p.source.display()
-                    )));
-                }
-                write_changes(p, &target, &changes[i])?;
-                after_inputs.push(target);
+    if undone.iter().any(|u| *u) {
+        for (i, p) in planned.iter().enumerate() {
+            if let (Some(p), true) = (p, undone[i]) {
+                write_changes(p, &corrected_dir.join(&p.file_name), &changes[i])?;
             }
-            None => after_inputs.push(
-                paths
-                    .get(&d.name)
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from(&d.source)),
-            ),
         }
+        after = crate::job::execute_into(packs, &after_inputs, &options.run)?;
     }
-    let mut after = crate::job::run_output(packs, &after_inputs, &options.run)?;
 
     // 5. Logs, split, and the before/after in the results.
     for (i, p) in planned.iter().enumerate() {
