@@ -91,6 +91,15 @@ pub struct UnmatchedInput {
     pub problem: String,
 }
 
+impl RunResults {
+    /// The datasets a `ddss fix` run reports on, with what fixing did.
+    pub fn fixed_datasets(&self) -> impl Iterator<Item = (&DatasetResult, &FixSummary)> {
+        self.datasets
+            .iter()
+            .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
+    }
+}
+
 fn default_league_min_rows() -> u64 {
     crate::ranking::DEFAULT_MIN_ROWS
 }

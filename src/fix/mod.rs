@@ -39,7 +39,6 @@ pub use crate::pack::fix::{Candidate, FixSpec};
 pub use log::{Change, Review};
 pub use rewrite::{RawRecord, RawRecords, Rewritten, encoding_for, fields, rewrite};
 
-use crate::atomic::AtomicFile;
 use crate::engine::{RunOutput, execute, plan_run};
 use crate::error::UsageError;
 use crate::job::RunOptions;
@@ -82,18 +81,28 @@ fn validate_into(
     Ok((execute(&plan, &execute_options, &sinks), paths))
 }
 
-/// The violations of one dataset of a run written into `out`.
-fn violations_of<'p>(
+/// Calls `f` for each violation of one dataset of a run written into `out`
+/// (none when the dataset has no violations file).
+fn for_each_violation(
     d: &DatasetResult,
-    pack: &'p RulePack,
+    pack: &RulePack,
     out: &Path,
-) -> Option<DatasetViolations<'p>> {
-    d.violations_file
-        .as_ref()
-        .map(|f| DatasetViolations::Written {
-            pack,
-            csv: out.join(f),
-        })
+    mut f: impl FnMut(crate::engine::Violation<'_>),
+) -> Result<(), UsageError> {
+    let Some(file) = &d.violations_file else {
+        return Ok(());
+    };
+    let csv = out.join(file);
+    DatasetViolations::Written {
+        pack,
+        csv: csv.clone(),
+    }
+    .try_for_each(false, |v| {
+        f(v);
+        Ok::<(), std::io::Error>(())
+    })
+    .map(|_| ())
+    .map_err(|source| UsageError::Output { path: csv, source })
 }
 
 /// Whether the file's structure can be trusted to address cells by line.
@@ -152,6 +161,12 @@ pub fn fix(
         })?;
     let before_dir = work.path().join("before");
     let (before, paths) = validate_into(packs, inputs, &before_dir, &options.run)?;
+    let source_of = |d: &DatasetResult| {
+        paths
+            .get(&d.name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(&d.source))
+    };
 
     // 2. Proposals, per dataset with fixes and a sound structure.
     let mut planned: Vec<Option<Planned>> = Vec::new();
@@ -159,10 +174,7 @@ pub fn fix(
     let mut names_seen: HashMap<String, PathBuf> = HashMap::new();
     for (d, pack) in before.results.datasets.iter().zip(&before.packs) {
         let has_fixes = pack.rules.iter().any(|r| r.fix.is_some());
-        let source = paths
-            .get(&d.name)
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from(&d.source));
+        let source = source_of(d);
         let file_name = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -197,32 +209,24 @@ pub fn fix(
             }
         };
         let mut proposals: HashMap<u64, Vec<Proposal>> = HashMap::new();
-        if let Some(violations) = violations_of(d, pack, &before_dir) {
-            violations
-                .try_for_each(false, |v| {
-                    if let (Some(line), Some(spec)) = (v.line, v.rule.fix.clone()) {
-                        let column = v
-                            .rule
-                            .check
-                            .columns()
-                            .first()
-                            .cloned()
-                            .unwrap_or(v.column.clone());
-                        proposals.entry(line).or_default().push(Proposal {
-                            column,
-                            rule: v.rule.id.clone(),
-                            spec,
-                            key: v.key.clone(),
-                            suggestion: v.suggestion.map(|s| s.into_owned()),
-                        });
-                    }
-                    Ok::<(), std::io::Error>(())
-                })
-                .map_err(|source| UsageError::Output {
-                    path: before_dir.clone(),
-                    source,
-                })?;
-        }
+        for_each_violation(d, pack, &before_dir, |v| {
+            if let (Some(line), Some(spec)) = (v.line, v.rule.fix.clone()) {
+                let column = v
+                    .rule
+                    .check
+                    .columns()
+                    .first()
+                    .cloned()
+                    .unwrap_or(v.column.clone());
+                proposals.entry(line).or_default().push(Proposal {
+                    column,
+                    rule: v.rule.id.clone(),
+                    spec,
+                    key: v.key.clone(),
+                    suggestion: v.suggestion.map(|s| s.into_owned()),
+                });
+            }
+        })?;
         planned.push(Some(Planned {
             pack,
             source,
@@ -247,12 +251,7 @@ pub fn fix(
     for (i, p) in planned.iter().enumerate() {
         let d = &before.results.datasets[i];
         let Some(p) = p else {
-            after_inputs.push(
-                paths
-                    .get(&d.name)
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from(&d.source)),
-            );
+            after_inputs.push(source_of(d));
             changes.push(vec![]);
             reviews.push(vec![]);
             continue;
@@ -292,19 +291,11 @@ pub fn fix(
         };
         let changed_lines: HashSet<u64> = changes[i].iter().map(|c| c.line).collect();
         let mut failing: HashMap<u64, Vec<String>> = HashMap::new();
-        if let Some(violations) = violations_of(d, pack, out_dir) {
-            violations
-                .try_for_each(false, |v| {
-                    if let Some(line) = v.line.filter(|l| changed_lines.contains(l)) {
-                        failing.entry(line).or_default().push(v.rule.id.clone());
-                    }
-                    Ok::<(), std::io::Error>(())
-                })
-                .map_err(|source| UsageError::Output {
-                    path: out_dir.clone(),
-                    source,
-                })?;
-        }
+        for_each_violation(d, pack, out_dir, |v| {
+            if let Some(line) = v.line.filter(|l| changed_lines.contains(l)) {
+                failing.entry(line).or_default().push(v.rule.id.clone());
+            }
+        })?;
         let mut kept = Vec::new();
         for change in std::mem::take(&mut changes[i]) {
             let reading = rules_reading(p.pack, &change.column);
@@ -549,10 +540,5 @@ fn write_atomically(
     if let Some(dir) = target.parent() {
         ensure_dir(dir)?;
     }
-    let mut file = AtomicFile::create(target)?;
-    f(file.writer()).map_err(|source| UsageError::Output {
-        path: target.to_path_buf(),
-        source,
-    })?;
-    file.commit()
+    crate::atomic::write_atomic(target, |w| f(w))
 }

@@ -283,11 +283,7 @@ pub fn render(results: &RunResults, out_dir: &str) -> String {
 /// The `ddss fix` block after the summary: per dataset, cells changed, cells
 /// left for review, the overall score before → after, and where the files are.
 pub fn fix_summary(results: &RunResults) -> String {
-    let fixed: Vec<_> = results
-        .datasets
-        .iter()
-        .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
-        .collect();
+    let fixed: Vec<_> = results.fixed_datasets().collect();
     if fixed.is_empty() {
         return String::new();
     }

@@ -3,8 +3,6 @@
 //! or more, retired once they reached the statutory age, and the defects that
 //! pack checks.
 
-use std::collections::HashSet;
-
 use chrono::{Datelike, Months, NaiveDate, TimeDelta};
 use rand::Rng;
 
@@ -135,16 +133,9 @@ pub(super) fn sheet(
         benefit,
         updated,
     ] = std::array::from_fn(|i| i);
-    let listed: HashSet<usize> = workers.iter().copied().collect();
-    // Living children of 10–14 in the register and not in the list: put to
-    // work below the legal age.
-    let mut children: Vec<usize> = (0..persons.len())
-        .filter(|i| {
-            let p = &persons[*i];
-            let age = age_at(p.birth, g.as_of);
-            p.death.is_none() && (10..15).contains(&age) && !listed.contains(i)
-        })
-        .collect();
+    // Living children of 10–14 not in the list: put to work below the
+    // legal age.
+    let mut children = super::living_unlisted(persons, 10..15, g.as_of, workers);
     let mut dead: Vec<usize> = registered_deaths.to_vec();
     let mut extra = Vec::new();
     for i in 0..sheet.rows.len() {

@@ -207,6 +207,23 @@ pub(crate) fn age_at(birth: NaiveDate, at: NaiveDate) -> i32 {
     age
 }
 
+/// People of the block alive and aged within `ages` (full years) on
+/// `as_of` who are not in `listed`: those a defect may add to a list.
+pub(crate) fn living_unlisted(
+    persons: &[Person],
+    ages: std::ops::Range<i32>,
+    as_of: NaiveDate,
+    listed: &[usize],
+) -> Vec<usize> {
+    let listed: HashSet<usize> = listed.iter().copied().collect();
+    (0..persons.len())
+        .filter(|i| {
+            let p = &persons[*i];
+            p.death.is_none() && ages.contains(&age_at(p.birth, as_of)) && !listed.contains(i)
+        })
+        .collect()
+}
+
 /// A synthetic citizen of the register.
 #[derive(Clone, Debug)]
 pub(crate) struct Person {

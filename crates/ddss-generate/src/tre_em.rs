@@ -4,7 +4,7 @@
 //! gives, the health-insurance card of the under-6s, and the defects that
 //! pack checks.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rand::Rng;
@@ -156,13 +156,8 @@ pub(super) fn sheet(
         orphan,
         updated,
     ] = std::array::from_fn(|i| i);
-    let listed: HashSet<usize> = children.iter().copied().collect();
-    let mut grown: Vec<usize> = (0..persons.len())
-        .filter(|i| {
-            let p = &persons[*i];
-            p.death.is_none() && (16..18).contains(&age_at(p.birth, as_of)) && !listed.contains(i)
-        })
-        .collect();
+    // Grown out of the database: 16 or 17 and not listed.
+    let mut grown = super::living_unlisted(persons, 16..18, as_of, &children);
     let mut extra = Vec::new();
     for i in 0..sheet.rows.len() {
         if !g.chance(g.rate) {

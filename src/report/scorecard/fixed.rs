@@ -25,11 +25,7 @@ fn moved(t: &Locale, before: Option<f64>, after: Option<f64>) -> String {
 }
 
 pub fn section(page: &mut String, results: &RunResults, t: &Locale) {
-    let fixed: Vec<_> = results
-        .datasets
-        .iter()
-        .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
-        .collect();
+    let fixed: Vec<_> = results.fixed_datasets().collect();
     if fixed.is_empty() {
         return;
     }
