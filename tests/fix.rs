@@ -341,3 +341,72 @@ fn an_excel_export_with_crlf_line_ends_is_fixed_line_for_line() {
         );
     }
 }
+
+#[test]
+fn a_restored_id_that_would_repeat_another_row_is_left_for_review() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let pack = data.path().join("ids.toml");
+    std::fs::write(
+        &pack,
+        r#"
+[dataset]
+name = "ids"
+sector = "thu_nghiem"
+files = ["ids*.csv"]
+key = ["ma"]
+
+[columns]
+ma = "string"
+so_dinh_danh = "string"
+ghi_chu = "string"
+
+[[rules]]
+id = "ID1"
+check = "pattern"
+fix = "restore_leading_zero"
+column = "so_dinh_danh"
+regex = '^\d{12}$'
+dimension = "dung"
+message = "Số định danh phải có 12 chữ số"
+
+[[rules]]
+id = "ID2"
+check = "unique"
+column = "so_dinh_danh"
+dimension = "sach"
+message = "Trùng số định danh"
+"#,
+    )
+    .unwrap();
+    let csv = data.path().join("ids.csv");
+    // Lines 2 and 3 lose their zero onto an ID another row holds (line 6
+    // quoted, with a delimiter inside a cell); line 5's restored ID is new.
+    std::fs::write(
+        &csv,
+        "ma,so_dinh_danh,ghi_chu\n\
+         A,00114870037,x\n\
+         B,00223344556,y\n\
+         C,000114870037,z\n\
+         D,00999888777,w\n\
+         \"E\",\"000223344556\",\"p, q\"\n",
+    )
+    .unwrap();
+    let rules = pack.to_str().unwrap().to_string();
+    let results = fix(&csv, out.path(), &["--rules", &rules]);
+    let summary = &dataset(&results, "ids")["fix"];
+    assert_eq!(summary["changes"].as_u64(), Some(1), "{summary}");
+    assert_eq!(summary["needs_review"].as_u64(), Some(2), "{summary}");
+    let review = std::fs::read_to_string(out.path().join("review/ids.csv")).unwrap();
+    for line in ["2,", "3,"] {
+        assert!(
+            review
+                .lines()
+                .any(|l| l.trim_start_matches('\u{feff}').starts_with(line) && l.contains("ID2")),
+            "{review}"
+        );
+    }
+    let corrected = std::fs::read_to_string(out.path().join("corrected/ids.csv")).unwrap();
+    assert!(corrected.contains("D,000999888777,w\n"), "{corrected}");
+    assert!(corrected.contains("A,00114870037,x\n"), "{corrected}");
+}

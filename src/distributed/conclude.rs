@@ -116,6 +116,8 @@ pub fn conclude(
             piece_bytes: 0,
             looked_up: vec![],
             in_memory: None,
+            lookups_from: None,
+            lookups_only: false,
         };
         let read = ReadFacts {
             bytes: dataset.bytes,

@@ -71,6 +71,9 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         .par_iter()
         .zip(&bars)
         .map(|(d, bar)| {
+            if d.lookups_only {
+                return None;
+            }
             if d.streamed {
                 bar.set_message("đọc từng phần");
                 return None;
@@ -94,12 +97,14 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         })
         .collect();
 
-    // What other datasets look up in a streamed one: only those columns.
+    // What other datasets look up in a streamed one, or in a file standing
+    // for the checked one: only those columns.
     let projected: Vec<Option<Table>> = plan
         .datasets
         .iter()
         .map(|d| {
-            if !d.streamed || d.looked_up.is_empty() {
+            let elsewhere = d.lookups_only || d.lookups_from.is_some();
+            if d.looked_up.is_empty() || !(d.streamed || elsewhere) {
                 return None;
             }
             read_projected(d).ok()
@@ -112,6 +117,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         .zip(tables.iter().zip(&projected))
         .filter_map(|(d, (t, p))| {
             let table = match (t, p) {
+                (_, Some(p)) if d.lookups_only || d.lookups_from.is_some() => p,
                 (Some(Ok(t)), _) => t,
                 (None, Some(p)) => p,
                 _ => return None,
@@ -153,6 +159,10 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
     // Streamed datasets one after the other: each uses every core already.
     let mut datasets = Vec::with_capacity(plan.datasets.len());
     for ((d, bar), done) in plan.datasets.iter().zip(&bars).zip(whole) {
+        if d.lookups_only {
+            bar.finish_and_clear();
+            continue;
+        }
         if let Some(result) = done {
             datasets.push(result);
             continue;
@@ -200,7 +210,12 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
     );
     RunOutput {
         results,
-        packs: plan.datasets.iter().map(|d| d.pack.clone()).collect(),
+        packs: plan
+            .datasets
+            .iter()
+            .filter(|d| !d.lookups_only)
+            .map(|d| d.pack.clone())
+            .collect(),
     }
 }
 
@@ -309,7 +324,7 @@ fn finish_bar(bar: &indicatif::ProgressBar, result: &DatasetResult) {
 /// The columns of a streamed dataset that other datasets look up, read
 /// piece by piece into a table of those columns only.
 fn read_projected(d: &PlannedDataset) -> Result<Table, ReadError> {
-    let path = &d.path;
+    let path = d.lookups_from.as_ref().unwrap_or(&d.path);
     let mut reader = ChunkedReader::open(path, &read_options(&d.pack), d.piece_bytes)?;
     let present: Vec<String> = d
         .looked_up

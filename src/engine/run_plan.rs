@@ -52,6 +52,13 @@ pub struct PlannedDataset {
     /// The table itself, when it was handed over in memory (a frame from
     /// Python) rather than read from `path`.
     pub in_memory: Option<Arc<Table>>,
+    /// The file other datasets (and this one's own `reference` rules) look
+    /// up, when it is not `path`: `ddss fix` checks a few corrected rows
+    /// against the whole corrected register.
+    pub lookups_from: Option<PathBuf>,
+    /// Only a source of look-ups: read for the columns others look up,
+    /// neither checked nor reported.
+    pub lookups_only: bool,
 }
 
 /// Matches `inputs` to `packs` and decides how each file is read under
@@ -85,6 +92,8 @@ pub fn plan_run(
             |((((m, name), bytes), streamed), looked_up)| PlannedDataset {
                 looked_up,
                 in_memory: None,
+                lookups_from: None,
+                lookups_only: false,
                 name,
                 path: m.path,
                 pack: m.pack,
@@ -126,6 +135,8 @@ pub fn plan_tables(
             streamed: false,
             piece_bytes: piece_bytes(memory_limit, 0),
             in_memory: Some(Arc::new(table.clone())),
+            lookups_from: None,
+            lookups_only: false,
         })
         .collect();
     Ok(RunPlan {

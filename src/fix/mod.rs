@@ -37,9 +37,12 @@ use chrono::NaiveDate;
 
 pub use crate::pack::fix::{Candidate, FixSpec};
 pub use log::{Change, Review};
-pub use rewrite::{RawRecord, RawRecords, Rewritten, encoding_for, fields, rewrite};
+pub use rewrite::{
+    Context, Probe, RawRecord, RawRecords, Rewritten, encoding_for, fields, rewrite,
+    rewrite_with_probe,
+};
 
-use crate::engine::{RunOutput, execute, plan_run};
+use crate::engine::{RunOutput, RunPlan, execute, plan_run};
 use crate::error::UsageError;
 use crate::job::RunOptions;
 use crate::pack::{PackSet, RulePack};
@@ -68,17 +71,18 @@ fn validate_into(
     inputs: &[PathBuf],
     out: &Path,
     options: &RunOptions,
-) -> Result<(RunOutput, HashMap<String, PathBuf>), UsageError> {
+) -> Result<(RunOutput, RunPlan), UsageError> {
     let plan = plan_run(packs, inputs, options.memory_limit)?;
+    let run = execute_plan(&plan, out, options)?;
+    Ok((run, plan))
+}
+
+/// Executes `plan` without progress bars, its violations into `out`.
+fn execute_plan(plan: &RunPlan, out: &Path, options: &RunOptions) -> Result<RunOutput, UsageError> {
     let sinks = CsvSinks::create(out, false)?;
     let mut execute_options = options.execute_options();
     execute_options.progress = false;
-    let paths = plan
-        .datasets
-        .iter()
-        .map(|d| (d.name.clone(), d.path.clone()))
-        .collect();
-    Ok((execute(&plan, &execute_options, &sinks), paths))
+    Ok(execute(plan, &execute_options, &sinks))
 }
 
 /// Calls `f` for each violation of one dataset of a run written into `out`
@@ -138,6 +142,10 @@ struct Planned<'a> {
     source: PathBuf,
     file_name: String,
     proposals: HashMap<u64, Vec<Proposal>>,
+    /// Every value a candidate may take in a column whose rules compare
+    /// rows with each other: the rows already holding one are checked with
+    /// the edited rows.
+    context: Context,
     delimiter: u8,
     encoding: &'static encoding_rs::Encoding,
 }
@@ -160,11 +168,19 @@ pub fn fix(
             source,
         })?;
     let before_dir = work.path().join("before");
-    let (before, paths) = validate_into(packs, inputs, &before_dir, &options.run)?;
+    let (before, plan) = {
+        let _t = crate::timings::phase("fix: validation before");
+        validate_into(packs, inputs, &before_dir, &options.run)?
+    };
+    let paths: HashMap<&str, &Path> = plan
+        .datasets
+        .iter()
+        .map(|d| (d.name.as_str(), d.path.as_path()))
+        .collect();
     let source_of = |d: &DatasetResult| {
         paths
-            .get(&d.name)
-            .cloned()
+            .get(d.name.as_str())
+            .map(|p| p.to_path_buf())
             .unwrap_or_else(|| PathBuf::from(&d.source))
     };
 
@@ -209,6 +225,7 @@ pub fn fix(
             }
         };
         let mut proposals: HashMap<u64, Vec<Proposal>> = HashMap::new();
+        let mut context = Context::default();
         for_each_violation(d, pack, &before_dir, |v| {
             if let (Some(line), Some(spec)) = (v.line, v.rule.fix.clone()) {
                 let column = v
@@ -218,6 +235,15 @@ pub fn fix(
                     .first()
                     .cloned()
                     .unwrap_or(v.column.clone());
+                if compared_across_rows(pack, &column) && v.column == column {
+                    let candidate = spec.candidate(&v.value, v.suggestion.as_deref(), as_of);
+                    context
+                        .values
+                        .extend(candidate.values().filter(|v| !v.is_empty()));
+                    if !context.columns.contains(&column) {
+                        context.columns.push(column.clone());
+                    }
+                }
                 proposals.entry(line).or_default().push(Proposal {
                     column,
                     rule: v.rule.id.clone(),
@@ -232,6 +258,7 @@ pub fn fix(
             source,
             file_name,
             proposals,
+            context,
             delimiter: d
                 .delimiter
                 .as_deref()
@@ -241,12 +268,15 @@ pub fn fix(
         }));
     }
 
-    // 3. The candidates written as the corrected copies and validated, with
-    //    the datasets without fixes beside them, into the output folder.
+    // 3. The candidates, and per dataset a probe: the rows they edit and the
+    //    rows they could repeat, read in one pass.
     let corrected_dir = out_dir.join("corrected");
+    let probe_dir = work.path().join("probe");
     ensure_dir(&corrected_dir)?;
+    ensure_dir(&probe_dir)?;
     let mut changes: Vec<Vec<Change>> = Vec::new();
     let mut reviews: Vec<Vec<Review>> = Vec::new();
+    let mut probes: Vec<Option<ProbeFile>> = Vec::new();
     let mut after_inputs = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         let d = &before.results.datasets[i];
@@ -254,6 +284,7 @@ pub fn fix(
             after_inputs.push(source_of(d));
             changes.push(vec![]);
             reviews.push(vec![]);
+            probes.push(None);
             continue;
         };
         let target = corrected_dir.join(&p.file_name);
@@ -263,68 +294,64 @@ pub fn fix(
                 p.source.display()
             )));
         }
-        let (c, r) = write_proposals(p, &target, as_of)?;
-        changes.push(c);
-        reviews.push(r);
+        let probe = probe_dir.join(&p.file_name);
+        let _t = crate::timings::phase("fix: candidates and probe");
+        let proposed = write_probe(p, &probe, as_of)?;
+        let edited = !proposed.changes.is_empty();
+        probes.push(edited.then_some(proposed.probe));
+        changes.push(proposed.changes);
+        reviews.push(proposed.reviews);
         after_inputs.push(target);
     }
-    let mut after = crate::job::execute_into(packs, &after_inputs, &options.run)?;
 
-    // 4. A candidate stays only if its row now passes every rule reading its
-    //    column; if any is undone, the copies are rewritten and validated
-    //    again — that validation is the "after".
+    // 4. A candidate stays only if its row then passes every rule reading its
+    //    column. The probes are validated with the other datasets' look-ups
+    //    (as the exports are: a candidate never leans on another candidate);
+    //    the kept changes are written as the corrected copies and validated
+    //    — the "after" — and checked there again: a rule the probe cannot
+    //    judge (rows compared in another way) may still undo a change, and
+    //    the copies are then written and validated once more.
+    if probes.iter().any(Option::is_some) {
+        let _t = crate::timings::phase("fix: probes checked");
+        let probe_out = work.path().join("probe-out");
+        let probe_run = run_probes(&plan, &probes, &probe_out, &options.run)?;
+        for (i, p) in planned.iter().enumerate() {
+            let (Some(p), Some(probe)) = (p, &probes[i]) else {
+                continue;
+            };
+            let name = &before.results.datasets[i].name;
+            let Some((d, pack)) = find(&probe_run, name) else {
+                continue;
+            };
+            if d.rows == 0 && !d.errors.is_empty() {
+                continue; // the after-run's check still applies
+            }
+            let original_line = probe.line_map(p.delimiter)?;
+            let failing = failing_lines(d, pack, &probe_out, |l| original_line.get(&l).copied())?;
+            keep_passing(p.pack, &mut changes[i], &mut reviews[i], &failing);
+        }
+    }
+    for (i, p) in planned.iter().enumerate() {
+        if let Some(p) = p {
+            let _t = crate::timings::phase("fix: corrected copy written");
+            write_changes(p, &corrected_dir.join(&p.file_name), &changes[i])?;
+        }
+    }
+    let mut after = {
+        let _t = crate::timings::phase("fix: validation after");
+        crate::job::execute_into(packs, &after_inputs, &options.run)?
+    };
     let mut undone = vec![false; planned.len()];
     for (i, p) in planned.iter().enumerate() {
         let Some(p) = p else { continue };
         if changes[i].is_empty() {
             continue;
         }
-        let name = &before.results.datasets[i].name;
-        let Some((d, pack)) = after
-            .results
-            .datasets
-            .iter()
-            .zip(&after.packs)
-            .find(|(d, _)| &d.name == name)
-        else {
+        let Some((d, pack)) = find(&after, &before.results.datasets[i].name) else {
             continue;
         };
-        let changed_lines: HashSet<u64> = changes[i].iter().map(|c| c.line).collect();
-        let mut failing: HashMap<u64, Vec<String>> = HashMap::new();
-        for_each_violation(d, pack, out_dir, |v| {
-            if let Some(line) = v.line.filter(|l| changed_lines.contains(l)) {
-                failing.entry(line).or_default().push(v.rule.id.clone());
-            }
-        })?;
-        let mut kept = Vec::new();
-        for change in std::mem::take(&mut changes[i]) {
-            let reading = rules_reading(p.pack, &change.column);
-            let fails: Vec<String> = failing
-                .get(&change.line)
-                .map(|rules| {
-                    rules
-                        .iter()
-                        .filter(|r| reading.contains(r.as_str()))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if fails.is_empty() {
-                kept.push(change);
-            } else {
-                undone[i] = true;
-                reviews[i].push(Review {
-                    line: change.line,
-                    key: change.key.clone(),
-                    column: change.column.clone(),
-                    value: change.before.clone(),
-                    rule: change.rule.clone(),
-                    candidates: vec![change.after.clone()],
-                    reason: format!("the corrected value fails {}", fails.join(", ")),
-                });
-            }
-        }
-        changes[i] = kept;
+        let failing = failing_lines(d, pack, out_dir, Some)?;
+        undone[i] = keep_passing(p.pack, &mut changes[i], &mut reviews[i], &failing);
     }
     if undone.iter().any(|u| *u) {
         for (i, p) in planned.iter().enumerate() {
@@ -336,6 +363,7 @@ pub fn fix(
     }
 
     // 5. Logs, split, and the before/after in the results.
+    let _t = crate::timings::phase("fix: logs, split, reports");
     for (i, p) in planned.iter().enumerate() {
         let name = before.results.datasets[i].name.clone();
         let Some(at) = after.results.datasets.iter().position(|d| d.name == name) else {
@@ -396,6 +424,138 @@ pub fn fix(
     Ok(after)
 }
 
+/// The probe written beside a corrected copy, and the original line of each
+/// of its records after the header.
+struct ProbeFile {
+    path: PathBuf,
+    lines: Vec<u64>,
+}
+
+impl ProbeFile {
+    /// Probe line → original line, the probe's lines counted as ddss's
+    /// reader counts them.
+    fn line_map(&self, delimiter: u8) -> Result<HashMap<u64, u64>, UsageError> {
+        let read_error = |source| UsageError::Output {
+            path: self.path.clone(),
+            source,
+        };
+        let mut records = RawRecords::open(&self.path, delimiter).map_err(read_error)?;
+        let mut probe_lines = Vec::with_capacity(self.lines.len());
+        let mut header = true;
+        while let Some(record) = records.next_record().map_err(read_error)? {
+            if record.blank {
+                continue;
+            }
+            if !std::mem::take(&mut header) {
+                probe_lines.push(record.line);
+            }
+        }
+        Ok(probe_lines
+            .into_iter()
+            .zip(self.lines.iter().copied())
+            .collect())
+    }
+}
+
+/// Validates the probes: each dataset with edits is checked on its probe,
+/// its look-ups read from its whole export; the other datasets are only read
+/// for what is looked up in them.
+fn run_probes(
+    plan: &RunPlan,
+    probes: &[Option<ProbeFile>],
+    out: &Path,
+    options: &RunOptions,
+) -> Result<RunOutput, UsageError> {
+    let mut probe_plan = plan.clone();
+    for (d, probe) in probe_plan.datasets.iter_mut().zip(probes) {
+        match probe {
+            Some(probe) => {
+                d.lookups_from = Some(std::mem::replace(&mut d.path, probe.path.clone()));
+                d.bytes = std::fs::metadata(&probe.path).map_or(0, |m| m.len());
+                d.streamed = false;
+            }
+            None => d.lookups_only = true,
+        }
+    }
+    execute_plan(&probe_plan, out, options)
+}
+
+/// A dataset's result and pack in a run, by name.
+fn find<'r>(run: &'r RunOutput, name: &str) -> Option<(&'r DatasetResult, &'r RulePack)> {
+    run.results
+        .datasets
+        .iter()
+        .zip(&run.packs)
+        .find(|(d, _)| d.name == name)
+        .map(|(d, p)| (d, p.as_ref()))
+}
+
+/// The rules failing on each line of a run's dataset, lines mapped by
+/// `line_of` (lines it maps to nothing are left out).
+fn failing_lines(
+    d: &DatasetResult,
+    pack: &RulePack,
+    out: &Path,
+    line_of: impl Fn(u64) -> Option<u64>,
+) -> Result<HashMap<u64, Vec<String>>, UsageError> {
+    let mut failing: HashMap<u64, Vec<String>> = HashMap::new();
+    for_each_violation(d, pack, out, |v| {
+        if let Some(line) = v.line.and_then(&line_of) {
+            failing.entry(line).or_default().push(v.rule.id.clone());
+        }
+    })?;
+    Ok(failing)
+}
+
+/// Keeps the changes whose row passes every rule reading the changed
+/// column; the others are undone and listed for review. True when any was
+/// undone.
+fn keep_passing(
+    pack: &RulePack,
+    changes: &mut Vec<Change>,
+    reviews: &mut Vec<Review>,
+    failing: &HashMap<u64, Vec<String>>,
+) -> bool {
+    let mut undone = false;
+    let mut kept = Vec::with_capacity(changes.len());
+    for change in std::mem::take(changes) {
+        let reading = rules_reading(pack, &change.column);
+        let fails: Vec<String> = failing
+            .get(&change.line)
+            .into_iter()
+            .flatten()
+            .filter(|r| reading.contains(r.as_str()))
+            .cloned()
+            .collect();
+        if fails.is_empty() {
+            kept.push(change);
+        } else {
+            undone = true;
+            reviews.push(Review {
+                line: change.line,
+                key: change.key.clone(),
+                column: change.column.clone(),
+                value: change.before.clone(),
+                rule: change.rule.clone(),
+                candidates: vec![change.after.clone()],
+                reason: format!("the corrected value fails {}", fails.join(", ")),
+            });
+        }
+    }
+    *changes = kept;
+    undone
+}
+
+/// Whether a rule reading `column` compares rows with each other
+/// (uniqueness): the probe then needs the rows a candidate could repeat.
+fn compared_across_rows(pack: &RulePack, column: &str) -> bool {
+    pack.rules.iter().any(|r| {
+        r.check
+            .whole_dataset_key()
+            .is_some_and(|k| k.columns.iter().any(|c| c == column))
+    })
+}
+
 impl Planned<'_> {
     fn file_name_in(&self, folder: &str) -> PathBuf {
         Path::new(folder).join(&self.file_name)
@@ -417,13 +577,17 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Writes the candidate copy: every proposal with one candidate applied;
-/// returns those changes and the cells left for review.
-fn write_proposals(
-    p: &Planned,
-    target: &Path,
-    as_of: NaiveDate,
-) -> Result<(Vec<Change>, Vec<Review>), UsageError> {
+/// The candidates of one dataset and the probe that checks them.
+struct Proposed {
+    changes: Vec<Change>,
+    reviews: Vec<Review>,
+    probe: ProbeFile,
+}
+
+/// Writes the probe: every proposal with one candidate applied, and the rows
+/// a candidate could repeat; returns those changes, the cells left for
+/// review and the original line of each probe record.
+fn write_probe(p: &Planned, probe_target: &Path, as_of: NaiveDate) -> Result<Proposed, UsageError> {
     let mut changes = Vec::new();
     let mut reviews = Vec::new();
     let wanted: HashSet<u64> = p.proposals.keys().copied().collect();
@@ -505,10 +669,33 @@ fn write_proposals(
         }
         edited
     };
-    write_atomically(target, |w| {
-        rewrite(&p.source, w, p.delimiter, p.encoding, &wanted, &mut edit).map(|_| ())
+    let mut lines = Vec::new();
+    write_atomically(probe_target, |probe_out| {
+        let mut probe = Probe {
+            out: probe_out,
+            context: &p.context,
+            lines: Vec::new(),
+        };
+        rewrite_with_probe(
+            &p.source,
+            None,
+            p.delimiter,
+            p.encoding,
+            &wanted,
+            &mut edit,
+            Some(&mut probe),
+        )?;
+        lines = probe.lines;
+        Ok(())
     })?;
-    Ok((changes, reviews))
+    Ok(Proposed {
+        changes,
+        reviews,
+        probe: ProbeFile {
+            path: probe_target.to_path_buf(),
+            lines,
+        },
+    })
 }
 
 /// Writes the corrected copy with exactly `changes`.

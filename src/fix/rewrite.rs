@@ -58,20 +58,36 @@ impl RawRecords {
     }
 
     pub fn next_record(&mut self) -> std::io::Result<Option<RawRecord>> {
-        use std::io::BufRead;
-        let mut finder = crate::input::quoting::RecordEndFinder::new(self.delimiter);
         let mut bytes = Vec::new();
+        Ok(self
+            .next_into(&mut bytes)?
+            .map(|(line, blank)| RawRecord { line, bytes, blank }))
+    }
+
+    /// The next record into `bytes` (cleared first): its line and whether it
+    /// is blank lines only. Reuses the caller's buffer.
+    pub fn next_into(&mut self, bytes: &mut Vec<u8>) -> std::io::Result<Option<(u64, bool)>> {
+        use std::io::BufRead;
+        bytes.clear();
+        let mut finder: Option<crate::input::quoting::RecordEndFinder> = None;
         let mut lines = 0;
         loop {
             let start = bytes.len();
-            let n = self.reader.read_until(b'\n', &mut bytes)?;
+            let n = self.reader.read_until(b'\n', bytes)?;
             if n == 0 {
                 break;
             }
             if bytes.ends_with(b"\n") {
                 lines += 1;
             }
-            if finder.feed(&bytes[start..]).is_some() {
+            let line = &bytes[start..];
+            // Most records are one line without quotes: it ends at its newline.
+            if finder.is_none() && memchr::memchr(b'"', line).is_none() {
+                break;
+            }
+            let finder = finder
+                .get_or_insert_with(|| crate::input::quoting::RecordEndFinder::new(self.delimiter));
+            if finder.feed(line).is_some() {
                 break;
             }
         }
@@ -81,25 +97,76 @@ impl RawRecords {
         let line = self.line;
         self.line += lines;
         let blank = bytes.iter().all(|b| matches!(b, b'\r' | b'\n'));
-        Ok(Some(RawRecord { line, bytes, blank }))
+        Ok(Some((line, blank)))
+    }
+}
+
+/// Splits records into decoded fields with one parser built once (building
+/// one per record costs more than the splitting).
+pub struct FieldSplitter {
+    parser: csv_core::Reader,
+    encoding: &'static Encoding,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl FieldSplitter {
+    pub fn new(delimiter: u8, encoding: &'static Encoding) -> FieldSplitter {
+        FieldSplitter {
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            encoding,
+            output: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The fields of one record's bytes, decoded (none for an empty record).
+    pub fn split(&mut self, bytes: &[u8]) -> Vec<String> {
+        use csv_core::ReadRecordResult;
+        self.parser.reset();
+        let (mut input, mut out_at, mut ends_at) = (bytes, 0, 0);
+        loop {
+            let (result, read, written, ended) = self.parser.read_record(
+                input,
+                &mut self.output[out_at..],
+                &mut self.ends[ends_at..],
+            );
+            input = &input[read..];
+            out_at += written;
+            ends_at += ended;
+            match result {
+                // Called again with the input used up, the parser takes it
+                // as the end of the file and closes the record.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.output.len();
+                    self.output.resize(len * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        let mut start = 0;
+        self.ends[..ends_at]
+            .iter()
+            .map(|&end| {
+                let field = &self.output[start..end];
+                start = end;
+                self.encoding
+                    .decode_without_bom_handling(field)
+                    .0
+                    .into_owned()
+            })
+            .collect()
     }
 }
 
 /// The fields of one record's bytes, decoded.
 pub fn fields(bytes: &[u8], delimiter: u8, encoding: &'static Encoding) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|f| encoding.decode_without_bom_handling(f).0.into_owned())
-            .collect(),
-        _ => vec![],
-    }
+    FieldSplitter::new(delimiter, encoding).split(bytes)
 }
 
 /// Rewrites `source` into `out`. `edit(header, line, cells)` is called with
@@ -112,37 +179,166 @@ pub fn rewrite(
     delimiter: u8,
     encoding: &'static Encoding,
     wanted: &HashSet<u64>,
+    edit: impl FnMut(&[String], u64, &mut Vec<String>) -> bool,
+) -> std::io::Result<Rewritten> {
+    rewrite_with_probe(source, Some(out), delimiter, encoding, wanted, edit, None)
+}
+
+/// A small file `rewrite` writes beside the copy: the header, every edited
+/// record, and every other record holding one of the `context` values —
+/// enough rows to check the edits with the pack's rules, uniqueness
+/// included, without validating the whole copy.
+pub struct Probe<'a> {
+    pub out: &'a mut dyn Write,
+    pub context: &'a Context,
+    /// The original line of each record written after the header, in order.
+    pub lines: Vec<u64>,
+}
+
+/// The rows a probe takes beside the edited ones: those holding one of
+/// `values` in one of `columns` (the values an edit may bring into a column
+/// whose rules compare rows).
+#[derive(Debug, Default)]
+pub struct Context {
+    pub columns: Vec<String>,
+    pub values: HashSet<String>,
+}
+
+impl Context {
+    /// Whether the UTF-8 `record` holds a value in a column at `at`.
+    fn holds(
+        &self,
+        record: &[u8],
+        at: &[usize],
+        delimiter: u8,
+        splitter: &mut FieldSplitter,
+    ) -> bool {
+        if at.is_empty() || self.values.is_empty() {
+            return false;
+        }
+        if memchr::memchr(b'"', record).is_some() {
+            let cells = splitter.split(record);
+            return at
+                .iter()
+                .any(|&i| cells.get(i).is_some_and(|c| self.values.contains(c)));
+        }
+        let body = record.strip_suffix(b"\n").unwrap_or(record);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        body.split(|b| *b == delimiter)
+            .enumerate()
+            .any(|(i, field)| {
+                at.contains(&i) && std::str::from_utf8(field).is_ok_and(|f| self.values.contains(f))
+            })
+    }
+}
+
+impl Probe<'_> {
+    /// Writes one record, always ending it with a newline so that a last
+    /// record without one does not run into the next.
+    fn write(&mut self, line: u64, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        if !bytes.ends_with(b"\n") {
+            self.out.write_all(b"\n")?;
+        }
+        if line > 0 {
+            self.lines.push(line);
+        }
+        Ok(())
+    }
+}
+
+/// [`rewrite`] into `out` when given, and into `probe` when given: `ddss
+/// fix` first writes the probe alone, then the copy with the edits the probe
+/// kept.
+pub fn rewrite_with_probe(
+    source: &Path,
+    mut out: Option<&mut dyn Write>,
+    delimiter: u8,
+    encoding: &'static Encoding,
+    wanted: &HashSet<u64>,
     mut edit: impl FnMut(&[String], u64, &mut Vec<String>) -> bool,
+    mut probe: Option<&mut Probe>,
 ) -> std::io::Result<Rewritten> {
     let mut records = RawRecords::open(source, delimiter)?;
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut splitter = FieldSplitter::new(delimiter, encoding);
+    let mut utf8_splitter = FieldSplitter::new(delimiter, encoding_rs::UTF_8);
+    let mut context_at: Vec<usize> = Vec::new();
+    // UTF-8 is copied as it is; another code page is decoded record by record.
+    let mut decoder =
+        (encoding != encoding_rs::UTF_8).then(|| encoding.new_decoder_without_bom_handling());
+    if let Some(out) = out.as_deref_mut() {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    if let Some(p) = probe.as_deref_mut() {
+        p.out.write_all(b"\xEF\xBB\xBF")?;
+    }
     let mut stats = Rewritten::default();
     let mut header: Option<Vec<String>> = None;
+    let mut bytes = Vec::new();
     let mut text = String::new();
-    while let Some(record) = records.next_record()? {
-        if !record.blank {
+    let mut edited = Vec::new();
+    while let Some((line, blank)) = records.next_into(&mut bytes)? {
+        let mut is_header = false;
+        if !blank {
             stats.records += 1;
             match &header {
-                None => header = Some(fields(&record.bytes, delimiter, encoding)),
-                Some(header) if wanted.contains(&record.line) => {
-                    let mut cells = fields(&record.bytes, delimiter, encoding);
-                    if edit(header, record.line, &mut cells) {
+                None => {
+                    let names = splitter.split(&bytes);
+                    if let Some(p) = probe.as_deref() {
+                        context_at = (0..names.len())
+                            .filter(|&i| p.context.columns.contains(&names[i]))
+                            .collect();
+                    }
+                    header = Some(names);
+                    is_header = true;
+                }
+                Some(header) if wanted.contains(&line) => {
+                    let mut cells = splitter.split(&bytes);
+                    if edit(header, line, &mut cells) {
                         stats.edited_records += 1;
-                        write_record(out, &cells, delimiter, &record.bytes)?;
+                        edited.clear();
+                        write_record(&mut edited, &cells, delimiter, &bytes)?;
+                        if let Some(out) = out.as_deref_mut() {
+                            out.write_all(&edited)?;
+                        }
+                        if let Some(p) = probe.as_deref_mut() {
+                            p.write(line, &edited)?;
+                        }
                         continue;
                     }
                 }
                 Some(_) => {}
             }
         }
-        text.clear();
-        decode_into(&mut decoder, &record.bytes, &mut text);
-        out.write_all(text.as_bytes())?;
+        let utf8: &[u8] = match decoder.as_mut() {
+            None => &bytes,
+            Some(decoder) => {
+                text.clear();
+                decode_into(decoder, &bytes, &mut text);
+                text.as_bytes()
+            }
+        };
+        if let Some(out) = out.as_deref_mut() {
+            out.write_all(utf8)?;
+        }
+        if let Some(p) = probe.as_deref_mut() {
+            if is_header {
+                p.write(0, utf8)?;
+            } else if !blank
+                && p.context
+                    .holds(utf8, &context_at, delimiter, &mut utf8_splitter)
+            {
+                p.write(line, utf8)?;
+            }
+        }
     }
-    text.clear();
-    let _ = decoder.decode_to_string(&[], &mut text, true);
-    out.write_all(text.as_bytes())?;
+    if let Some(decoder) = decoder.as_mut() {
+        text.clear();
+        let _ = decoder.decode_to_string(&[], &mut text, true);
+        if let Some(out) = out {
+            out.write_all(text.as_bytes())?;
+        }
+    }
     Ok(stats)
 }
 
@@ -256,6 +452,29 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The splitter built once gives the fields the csv crate gives for
+        /// any record: quoted, with delimiters, quotes and newlines inside,
+        /// with or without its line end, or empty.
+        #[test]
+        fn the_reused_splitter_agrees_with_the_csv_crate(
+            records in proptest::collection::vec("[a-zđ;,\"\r\n ]{0,40}", 1..6),
+        ) {
+            let mut splitter = FieldSplitter::new(b';', encoding_rs::UTF_8);
+            for record in &records {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(b';')
+                    .from_reader(record.as_bytes());
+                let mut expected = csv::StringRecord::new();
+                let expected: Vec<String> = match reader.read_record(&mut expected) {
+                    Ok(true) => expected.iter().map(str::to_string).collect(),
+                    _ => vec![],
+                };
+                proptest::prop_assert_eq!(splitter.split(record.as_bytes()), expected, "{:?}", record);
+            }
+        }
+
         /// Without edits a UTF-8 file comes out as it went in, after a BOM,
         /// whatever its quoting, blank lines and line ends.
         #[test]

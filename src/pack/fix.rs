@@ -51,6 +51,18 @@ pub enum Candidate {
     Several(Vec<String>),
 }
 
+impl Candidate {
+    /// The values proposed (none, one or several).
+    pub fn values(self) -> impl Iterator<Item = String> {
+        match self {
+            Candidate::None => vec![],
+            Candidate::One(v) => vec![v],
+            Candidate::Several(vs) => vs,
+        }
+        .into_iter()
+    }
+}
+
 impl FixSpec {
     /// Parses the `fix` key of a rule.
     pub fn parse(value: &toml::Value) -> Result<FixSpec, String> {
