@@ -75,6 +75,8 @@ pub enum ReadError {
     },
     #[error("{path}: cannot build the in-memory table: {message}")]
     Frame { path: PathBuf, message: String },
+    #[error("{path}: cannot read the workbook: {message}")]
+    Workbook { path: PathBuf, message: String },
 }
 
 /// Why one rule could not be evaluated. Affects that rule only: the rest of

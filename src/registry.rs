@@ -122,6 +122,7 @@ check_kinds! {
     "PH004" "stray_quote" => structure::stray_quote::StrayQuote,
     "PH005" "unclosed_quote" => structure::unclosed_quote::UnclosedQuote,
     "PH006" "record_too_long" => structure::record_too_long::RecordTooLong,
+    "PH007" "excel_cell" => structure::excel_cell::ExcelCell,
 }
 
 /// Names of all check kinds, for messages.

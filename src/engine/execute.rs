@@ -55,6 +55,19 @@ pub fn read_options(pack: &RulePack) -> ReadOptions {
     }
 }
 
+/// How a dataset's workbook is read: the pack's sheet, header row, column
+/// types and missing values.
+pub fn workbook_options(pack: &RulePack) -> crate::input::WorkbookOptions<'_> {
+    let d = &pack.dataset;
+    crate::input::WorkbookOptions {
+        sheet: d.sheet.as_deref(),
+        header_row: d.header_row,
+        columns: &pack.columns,
+        missing_values: &d.missing_values,
+        pack_file: &pack.path,
+    }
+}
+
 /// Runs `plan`: every dataset is checked and scored; its failing rows go to
 /// `sinks`. Returns the results (with the run's status and exit code).
 pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -> RunOutput {
@@ -82,6 +95,9 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                 return Some(Ok(table.as_ref().clone()));
             }
             let table = isolated(|| {
+                if crate::input::is_workbook(&d.path) {
+                    return crate::input::read_workbook(&d.path, &workbook_options(&d.pack));
+                }
                 read_table(&d.path, &read_options(&d.pack), &|bytes| {
                     bar.set_position(bytes)
                 })
@@ -325,6 +341,9 @@ fn finish_bar(bar: &indicatif::ProgressBar, result: &DatasetResult) {
 /// piece by piece into a table of those columns only.
 fn read_projected(d: &PlannedDataset) -> Result<Table, ReadError> {
     let path = d.lookups_from.as_ref().unwrap_or(&d.path);
+    if crate::input::is_workbook(path) {
+        return crate::input::read_workbook(path, &workbook_options(&d.pack));
+    }
     let mut reader = ChunkedReader::open(path, &read_options(&d.pack), d.piece_bytes)?;
     let present: Vec<String> = d
         .looked_up

@@ -74,7 +74,11 @@ pub fn plan_run(
         .iter()
         .map(|m| std::fs::metadata(&m.path).map_or(0, |md| md.len()))
         .collect();
-    let streamed = choose_streamed(&sizes, memory_limit);
+    let mut streamed = choose_streamed(&sizes, memory_limit);
+    // A workbook is read whole (Excel holds at most 1,048,576 rows).
+    for (m, s) in matches.iter().zip(streamed.iter_mut()) {
+        *s &= !crate::input::is_workbook(&m.path);
+    }
     let looked_up: Vec<Vec<String>> = {
         let pack_refs: Vec<&RulePack> = matches.iter().map(|m| m.pack.as_ref()).collect();
         matches

@@ -211,6 +211,15 @@ pub fn fix(
             planned.push(None);
             continue;
         }
+        if crate::input::is_workbook(&source) {
+            not_fixed.insert(
+                d.name.clone(),
+                "ddss fix ghi lại tệp CSV: lưu trang tính ra \"CSV UTF-8\" rồi chạy lại ddss fix"
+                    .into(),
+            );
+            planned.push(None);
+            continue;
+        }
         if let Some(why) = structural_defects(d) {
             not_fixed.insert(d.name.clone(), why);
             planned.push(None);

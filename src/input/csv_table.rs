@@ -513,7 +513,7 @@ fn append_cell(builder: &mut StringChunkedBuilder, value: &str, missing: &[&str]
 
 /// Blank, whitespace-only, or one of the pack's missing-value tokens
 /// (trimmed, ASCII-case-insensitive).
-pub(super) fn is_missing(value: &str, missing: &[&str]) -> bool {
+pub(crate) fn is_missing(value: &str, missing: &[&str]) -> bool {
     let bytes = value.as_bytes();
     // Most cells start and end with a visible ASCII byte: nothing to trim.
     let trimmed = match (bytes.first(), bytes.last()) {

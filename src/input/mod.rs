@@ -9,6 +9,7 @@ mod frame;
 pub(crate) mod quoting;
 mod records;
 mod sniff;
+mod workbook;
 
 pub use chunked::{ChunkedReader, parts_for};
 pub use csv_table::{
@@ -18,3 +19,4 @@ pub use csv_table::{
 pub use frame::table_from_frame;
 pub use records::{Record, RecordText};
 pub use sniff::sniff_delimiter;
+pub use workbook::{WORKBOOK_EXTENSIONS, WorkbookOptions, is_workbook, read_workbook};

@@ -34,16 +34,21 @@ pub enum RowDefect {
     /// A record longer than the memory budget lets one record be: skipped,
     /// its cells read as missing.
     TooLong = 32,
+    /// A workbook cell Excel damaged: a code or ID stored as a number, a
+    /// text turned into a date, a date typed as text among date cells, a
+    /// formula whose value is an error, a merged cell.
+    ExcelCell = 64,
 }
 
 impl RowDefect {
-    pub const ALL: [RowDefect; 6] = [
+    pub const ALL: [RowDefect; 7] = [
         RowDefect::Ragged,
         RowDefect::InvalidText,
         RowDefect::Nul,
         RowDefect::StrayQuote,
         RowDefect::UnclosedQuote,
         RowDefect::TooLong,
+        RowDefect::ExcelCell,
     ];
 
     /// The code of its structural check kind (`crate::registry`).
@@ -55,6 +60,7 @@ impl RowDefect {
             RowDefect::StrayQuote => "PH004",
             RowDefect::UnclosedQuote => "PH005",
             RowDefect::TooLong => "PH006",
+            RowDefect::ExcelCell => "PH007",
         }
     }
 
@@ -67,6 +73,7 @@ impl RowDefect {
             RowDefect::StrayQuote => "stray_quote",
             RowDefect::UnclosedQuote => "unclosed_quote",
             RowDefect::TooLong => "record_too_long",
+            RowDefect::ExcelCell => "excel_cell",
         }
     }
 
@@ -79,7 +86,7 @@ impl RowDefect {
             | RowDefect::InvalidText
             | RowDefect::UnclosedQuote
             | RowDefect::TooLong => true,
-            RowDefect::Nul | RowDefect::StrayQuote => false,
+            RowDefect::Nul | RowDefect::StrayQuote | RowDefect::ExcelCell => false,
         }
     }
 

@@ -50,6 +50,10 @@ struct RawDataset {
     unit_column: Option<String>,
     #[serde(default)]
     missing_values: Vec<String>,
+    #[serde(default)]
+    sheet: Option<String>,
+    #[serde(default)]
+    header_row: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +316,13 @@ pub fn parse_pack(
             )
         })?;
     }
+    if ds.header_row == Some(0) {
+        return Err(invalid(
+            dataset_line,
+            "header_row counts from 1 (the first row of the sheet): use header_row = 1 or more"
+                .into(),
+        ));
+    }
     let delimiter = match ds.delimiter.as_deref() {
         None => None,
         Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
@@ -477,6 +488,8 @@ pub fn parse_pack(
             key: ds.key,
             unit_column: ds.unit_column,
             missing_values: ds.missing_values,
+            sheet: ds.sheet,
+            header_row: ds.header_row.unwrap_or(1),
         },
         columns,
         rules,
@@ -655,8 +668,8 @@ born = { type = "date", format = "%d/%m/%Y" }
             "{HEAD}\n[[rules]]\nid = \"R1\"\ncheck = \"required\"\ncolumn = \"id\"\ndimension = \"du\"\nmessage = \"Thiếu\"\n"
         ))
         .unwrap();
-        // The declared rule, then the six structural rules every pack has.
-        assert_eq!(pack.rules.len(), 7);
+        // The declared rule, then the seven structural rules every pack has.
+        assert_eq!(pack.rules.len(), 8);
         assert!(pack.rules[1..].iter().all(|r| r.id.starts_with("PH")));
         assert_eq!(pack.rules[0].line, 12);
         assert_eq!(pack.rules[0].severity, Severity::Error);

@@ -41,9 +41,29 @@ impl std::fmt::Display for MatchIssue {
     }
 }
 
-/// Data files inside folders: CSV-like extensions only, so a README or a
-/// spreadsheet beside the exports is not mistaken for data.
+/// Data files inside folders: CSV-like extensions and workbooks, so a README
+/// beside the exports is not mistaken for data.
 const DATA_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
+
+/// Whether a file found in a folder is data.
+fn is_data_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        || crate::input::is_workbook(path)
+}
+
+/// The name a pack's patterns are matched against: a workbook's name with
+/// `.csv` for its extension, so `files = ["dan_cu*.csv"]` claims
+/// `dan_cu.xlsx` too — the same export, saved by Excel.
+fn matched_name(file: &Path) -> PathBuf {
+    let name = PathBuf::from(file.file_name().unwrap_or(file.as_os_str()));
+    if crate::input::is_workbook(file) {
+        name.with_extension("csv")
+    } else {
+        name
+    }
+}
 
 /// Expands folders (recursively, sorted) and matches every file to a pack.
 pub fn match_inputs(
@@ -66,9 +86,14 @@ pub fn match_inputs(
     let mut issues = Vec::new();
     for file in expand(inputs)? {
         let name = file.file_name().map(Path::new).unwrap_or(&file);
+        let as_csv = matched_name(&file);
         let owners: Vec<&Arc<RulePack>> = matchers
             .iter()
-            .filter(|(_, globs)| globs.iter().any(|g| g.is_match(name)))
+            .filter(|(_, globs)| {
+                globs
+                    .iter()
+                    .any(|g| g.is_match(name) || g.is_match(&as_csv))
+            })
             .map(|(p, _)| p)
             .collect();
         match owners.as_slice() {
@@ -98,11 +123,7 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
                 .flatten()
             {
                 let p = entry.path();
-                let is_data = p
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-                if entry.file_type().is_file() && is_data {
+                if entry.file_type().is_file() && is_data_file(p) {
                     files.push(p.to_path_buf());
                 }
             }

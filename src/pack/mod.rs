@@ -56,6 +56,10 @@ pub struct DatasetSpec {
     pub unit_column: Option<String>,
     /// Cell values that mean "missing" besides empty/whitespace-only cells.
     pub missing_values: Vec<String>,
+    /// The sheet of a workbook input (default: the first).
+    pub sheet: Option<String>,
+    /// The 1-based row of a workbook input holding the column names.
+    pub header_row: u32,
 }
 
 /// One rule of a pack.

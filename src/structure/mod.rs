@@ -13,6 +13,7 @@
 //! `docs/scoring.md`: a dimension's score is multiplied by the pass rates of
 //! its structural rules, so they can only lower it.
 
+pub mod excel_cell;
 pub mod invalid_text;
 pub mod nul_byte;
 pub mod ragged_row;
@@ -35,13 +36,14 @@ pub struct ImplicitRule {
 }
 
 /// The implicit rules, in code order (`PH001`…).
-pub const IMPLICIT_RULES: [&ImplicitRule; 6] = [
+pub const IMPLICIT_RULES: [&ImplicitRule; 7] = [
     &ragged_row::RULE,
     &invalid_text::RULE,
     &nul_byte::RULE,
     &stray_quote::RULE,
     &unclosed_quote::RULE,
     &record_too_long::RULE,
+    &excel_cell::RULE,
 ];
 
 /// Fails the rows marked with `defect`. Every row is evaluated: a
