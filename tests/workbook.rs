@@ -29,8 +29,9 @@ fn generate_into(dir: &Path, seed: u64) {
     .unwrap();
 }
 
-/// `ddss validate` on `inputs`; returns (exit code, results.json).
-fn validate(inputs: &Path, out: &Path) -> (i32, Value) {
+/// `ddss validate` on `inputs` with `extra` options; returns (exit code,
+/// results.json).
+fn validate_with(inputs: &Path, out: &Path, extra: &[&str]) -> (i32, Value) {
     let assert = Command::cargo_bin("ddss")
         .unwrap()
         .current_dir(root())
@@ -44,6 +45,7 @@ fn validate(inputs: &Path, out: &Path) -> (i32, Value) {
             "--out",
         ])
         .arg(out)
+        .args(extra)
         .arg(inputs)
         .assert();
     let code = assert.get_output().status.code().unwrap();
@@ -55,6 +57,10 @@ fn validate(inputs: &Path, out: &Path) -> (i32, Value) {
             )
         });
     (code, results)
+}
+
+fn validate(inputs: &Path, out: &Path) -> (i32, Value) {
+    validate_with(inputs, out, &[])
 }
 
 /// How a test writes one cell of the workbook.
@@ -366,26 +372,13 @@ message = "Số ngoài khoảng"
     hidden.set_hidden(true);
     workbook.save(dir.path().join("ds.xlsx")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let assert = Command::cargo_bin("ddss")
-        .unwrap()
-        .args([
-            "validate",
-            "--as-of",
-            "2026-06-30",
-            "--no-progress",
-            "--format",
-            "json",
-            "--rules",
-        ])
-        .arg(&pack)
-        .arg("--out")
-        .arg(out.path())
-        .arg(dir.path().join("ds.xlsx"))
-        .assert();
-    assert_eq!(assert.get_output().status.code(), Some(1));
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap())
-            .unwrap();
+    let rules = pack.to_str().unwrap().to_string();
+    let (code, results) = validate_with(
+        &dir.path().join("ds.xlsx"),
+        out.path(),
+        &["--rules", &rules],
+    );
+    assert_eq!(code, 1);
     let d = dataset(&results, "ds");
     assert_eq!(d["rows"].as_u64(), Some(3), "{d}");
     let r1 = d["rules"]

@@ -12,6 +12,7 @@
 //! at `Sheet!A7`. Hidden sheets are reported, never silently read or
 //! skipped. A workbook is read whole: Excel holds at most 1,048,576 rows.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use calamine::{Data, Reader, SheetVisible};
@@ -205,6 +206,18 @@ fn sheet_table(
             });
         }
     };
+    // The rows merged ranges cover, and each range's message on its first row.
+    let mut merged_rows: HashSet<u32> = HashSet::new();
+    let mut merged_notes: HashMap<u32, Vec<String>> = HashMap::new();
+    for region in merged.iter().filter(|r| r.start != r.end) {
+        merged_rows.extend(region.start.0..=region.end.0);
+        let from = format!("{}{}", column_letter(region.start.1), region.start.0 + 1);
+        let to = format!("{}{}", column_letter(region.end.1), region.end.0 + 1);
+        merged_notes.entry(region.start.0).or_default().push(format!(
+            "{sheet}!{from}:{to} is a merged cell: only its first cell holds the value, the others read as \
+             empty; unmerge it and fill every cell"
+        ));
+    }
     for row in header_at + 1..top + height as u32 {
         let excel_row = u64::from(row) + 1;
         let cells: Vec<&Data> = (0..width)
@@ -223,22 +236,11 @@ fn sheet_table(
             }
             columns[col].push(text.filter(|t| !is_missing(t, &missing)));
         }
-        for region in merged {
-            if region.start.0 <= row && row <= region.end.0 && region.start != region.end {
-                marked = true;
-                let from = format!("{}{}", column_letter(region.start.1), region.start.0 + 1);
-                let to = format!("{}{}", column_letter(region.end.1), region.end.0 + 1);
-                if row == region.start.0 {
-                    note(
-                        problems,
-                        excel_row,
-                        format!(
-                            "{sheet}!{from}:{to} is a merged cell: only its first cell holds the value, the \
-                             others read as empty; unmerge it and fill every cell"
-                        ),
-                    );
-                }
-            }
+        if merged_rows.contains(&row) {
+            marked = true;
+        }
+        for message in merged_notes.get(&row).into_iter().flatten() {
+            note(problems, excel_row, message.clone());
         }
         lines.push(excel_row);
         defects.push(if marked {
