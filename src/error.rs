@@ -77,6 +77,10 @@ pub enum ReadError {
     Frame { path: PathBuf, message: String },
     #[error("{path}: cannot read the workbook: {message}")]
     Workbook { path: PathBuf, message: String },
+    #[error(
+        "{path}: cannot read the Parquet file: {message}. Is it Parquet (not renamed, not truncated)? Write it again, or export it as CSV UTF-8"
+    )]
+    Parquet { path: PathBuf, message: String },
 }
 
 /// Why one rule could not be evaluated. Affects that rule only: the rest of

@@ -68,6 +68,22 @@ pub fn workbook_options(pack: &RulePack) -> crate::input::WorkbookOptions<'_> {
     }
 }
 
+/// A workbook or a Parquet file, read by its own reader; `None` for CSV.
+fn read_other_format(path: &std::path::Path, pack: &RulePack) -> Option<Result<Table, ReadError>> {
+    if crate::input::is_workbook(path) {
+        return Some(crate::input::read_workbook(path, &workbook_options(pack)));
+    }
+    if crate::input::is_parquet(path) {
+        let d = &pack.dataset;
+        return Some(crate::input::read_parquet(
+            path,
+            &pack.columns,
+            &d.missing_values,
+        ));
+    }
+    None
+}
+
 /// Runs `plan`: every dataset is checked and scored; its failing rows go to
 /// `sinks`. Returns the results (with the run's status and exit code).
 pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -> RunOutput {
@@ -95,8 +111,8 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
                 return Some(Ok(table.as_ref().clone()));
             }
             let table = isolated(|| {
-                if crate::input::is_workbook(&d.path) {
-                    return crate::input::read_workbook(&d.path, &workbook_options(&d.pack));
+                if let Some(table) = read_other_format(&d.path, &d.pack) {
+                    return table;
                 }
                 read_table(&d.path, &read_options(&d.pack), &|bytes| {
                     bar.set_position(bytes)
@@ -341,8 +357,8 @@ fn finish_bar(bar: &indicatif::ProgressBar, result: &DatasetResult) {
 /// piece by piece into a table of those columns only.
 fn read_projected(d: &PlannedDataset) -> Result<Table, ReadError> {
     let path = d.lookups_from.as_ref().unwrap_or(&d.path);
-    if crate::input::is_workbook(path) {
-        return crate::input::read_workbook(path, &workbook_options(&d.pack));
+    if let Some(table) = read_other_format(path, &d.pack) {
+        return table;
     }
     let mut reader = ChunkedReader::open(path, &read_options(&d.pack), d.piece_bytes)?;
     let present: Vec<String> = d

@@ -75,9 +75,9 @@ pub fn plan_run(
         .map(|m| std::fs::metadata(&m.path).map_or(0, |md| md.len()))
         .collect();
     let mut streamed = choose_streamed(&sizes, memory_limit);
-    // A workbook is read whole (Excel holds at most 1,048,576 rows).
+    // Workbooks (at most 1,048,576 rows) and Parquet files are read whole.
     for (m, s) in matches.iter().zip(streamed.iter_mut()) {
-        *s &= !crate::input::is_workbook(&m.path);
+        *s &= !crate::input::is_read_whole(&m.path);
     }
     let looked_up: Vec<Vec<String>> = {
         let pack_refs: Vec<&RulePack> = matches.iter().map(|m| m.pack.as_ref()).collect();

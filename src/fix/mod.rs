@@ -211,10 +211,10 @@ pub fn fix(
             planned.push(None);
             continue;
         }
-        if crate::input::is_workbook(&source) {
+        if crate::input::is_read_whole(&source) {
             not_fixed.insert(
                 d.name.clone(),
-                "ddss fix ghi lại tệp CSV: lưu trang tính ra \"CSV UTF-8\" rồi chạy lại ddss fix"
+                "ddss fix ghi lại tệp CSV: xuất dữ liệu ra \"CSV UTF-8\" rồi chạy lại ddss fix"
                     .into(),
             );
             planned.push(None);

@@ -6,6 +6,7 @@
 mod chunked;
 mod csv_table;
 mod frame;
+mod parquet;
 pub(crate) mod quoting;
 mod records;
 mod sniff;
@@ -17,6 +18,13 @@ pub use csv_table::{
     read_table, scan_records,
 };
 pub use frame::table_from_frame;
+pub use parquet::{PARQUET_EXTENSIONS, is_parquet, read_parquet};
+
+/// Whether `path` is read whole by a reader of its own (a workbook or a
+/// Parquet file) rather than as CSV.
+pub fn is_read_whole(path: &std::path::Path) -> bool {
+    is_workbook(path) || is_parquet(path)
+}
 pub use records::{Record, RecordText};
 pub use sniff::sniff_delimiter;
 pub use workbook::{WORKBOOK_EXTENSIONS, WorkbookOptions, is_workbook, read_workbook};

@@ -41,7 +41,7 @@ impl std::fmt::Display for MatchIssue {
     }
 }
 
-/// Data files inside folders: CSV-like extensions and workbooks, so a README
+/// Data files inside folders: CSV-like extensions, workbooks and Parquet, so a README
 /// beside the exports is not mistaken for data.
 const DATA_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
 
@@ -50,15 +50,16 @@ fn is_data_file(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        || crate::input::is_workbook(path)
+        || crate::input::is_read_whole(path)
 }
 
-/// The name a pack's patterns are matched against: a workbook's name with
-/// `.csv` for its extension, so `files = ["dan_cu*.csv"]` claims
-/// `dan_cu.xlsx` too — the same export, saved by Excel.
+/// The name a pack's patterns are matched against: a workbook's or a
+/// Parquet file's name with `.csv` for its extension, so `files =
+/// ["dan_cu*.csv"]` claims `dan_cu.xlsx` and `dan_cu.parquet` too — the same
+/// export in another format.
 fn matched_name(file: &Path) -> PathBuf {
     let name = PathBuf::from(file.file_name().unwrap_or(file.as_os_str()));
-    if crate::input::is_workbook(file) {
+    if crate::input::is_read_whole(file) {
         name.with_extension("csv")
     } else {
         name
