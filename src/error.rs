@@ -81,6 +81,8 @@ pub enum ReadError {
         "{path}: cannot read the Parquet file: {message}. Is it Parquet (not renamed, not truncated)? Write it again, or export it as CSV UTF-8"
     )]
     Parquet { path: PathBuf, message: String },
+    #[error("{address}: cannot read from PostgreSQL: {message}")]
+    Postgres { address: String, message: String },
 }
 
 /// Why one rule could not be evaluated. Affects that rule only: the rest of
@@ -131,6 +133,10 @@ pub enum UsageError {
     /// `ddss fix` cannot proceed as asked (what to do is in the message).
     #[error("{0}")]
     Fix(String),
+    /// A `postgres://` input that cannot be used as written (never holding
+    /// its password: the address is shown without it).
+    #[error("{0}")]
+    Input(String),
     #[error("{path}:{line}: invalid targets file: {message}")]
     Targets {
         path: PathBuf,

@@ -61,7 +61,8 @@ pub fn execute_into(
     options: &RunOptions,
 ) -> Result<RunOutput, UsageError> {
     check_as_of(options.as_of)?;
-    let plan = plan_run(packs, inputs, options.memory_limit)?;
+    let mut plan = plan_run(packs, inputs, options.memory_limit)?;
+    plan.copy_sources();
     let out_dir = options.out_dir.clone();
     for dir in [
         out_dir.clone(),

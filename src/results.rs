@@ -100,6 +100,10 @@ impl RunResults {
     }
 }
 
+fn default_source_kind() -> String {
+    "csv".to_string()
+}
+
 fn default_league_min_rows() -> u64 {
     crate::ranking::DEFAULT_MIN_ROWS
 }
@@ -114,8 +118,11 @@ pub struct DatasetResult {
     pub title: Option<String>,
     /// The pack file.
     pub pack: String,
-    /// The input file.
+    /// The input: a file, or a database address (never with a password).
     pub source: String,
+    /// How it was read: `csv`, `excel`, `parquet`, `postgres` or `frame`.
+    #[serde(default = "default_source_kind")]
+    pub source_kind: String,
     pub rows: u64,
     pub bytes: u64,
     pub encoding: Option<String>,

@@ -118,6 +118,8 @@ pub fn conclude(
             in_memory: None,
             lookups_from: None,
             lookups_only: false,
+            postgres: None,
+            read_failure: None,
         };
         let read = ReadFacts {
             bytes: dataset.bytes,
@@ -127,6 +129,7 @@ pub fn conclude(
         };
         let mut result = dataset_result(&planned, &execute, location, checked, read);
         result.row_numbers = dataset.row_numbers;
+        result.source_kind = "spark".into();
         results.push(result);
         used.push(pack.clone());
     }

@@ -100,7 +100,7 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
         .par_iter()
         .zip(&bars)
         .map(|(d, bar)| {
-            if d.lookups_only {
+            if d.lookups_only || d.read_failure.is_some() {
                 return None;
             }
             if d.streamed {
@@ -196,6 +196,12 @@ pub fn execute(plan: &RunPlan, options: &ExecuteOptions, sinks: &dyn RowSinks) -
             continue;
         }
         if let Some(result) = done {
+            datasets.push(result);
+            continue;
+        }
+        if let Some(failure) = &d.read_failure {
+            let result = unreadable(d, failure);
+            finish_bar(bar, &result);
             datasets.push(result);
             continue;
         }
@@ -558,7 +564,8 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         sector: pack.dataset.sector.clone(),
         title: pack.dataset.title.clone(),
         pack: display(&pack.path),
-        source: display(&d.path),
+        source: d.source_display(),
+        source_kind: d.source_kind().to_string(),
         rows: 0,
         bytes: 0,
         encoding: None,

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::lookups;
-use crate::error::UsageError;
-use crate::input::Table;
-use crate::pack::{InputMatch, MatchIssue, PackSet, RulePack, match_inputs};
+use crate::error::{ReadError, UsageError};
+use crate::input::{PostgresSource, Table, is_postgres_url};
+use crate::pack::{InputMatch, MatchIssue, PackSet, RulePack, match_inputs, match_names};
 
 /// Memory a dataset read whole takes per byte of file: its text, typed
 /// copies and rule columns (measured peak RSS: 4.0 × the file at 10 M rows,
@@ -31,6 +31,9 @@ pub struct RunPlan {
     pub rules_hash: String,
     /// The rule-pack files, for the results.
     pub rule_files: Vec<PathBuf>,
+    /// The private folder database sources are copied into
+    /// ([`RunPlan::copy_sources`]); removed with the plan.
+    pub spool: Option<Arc<tempfile::TempDir>>,
 }
 
 /// One dataset of a planned run: one file and the pack that validates it.
@@ -59,6 +62,39 @@ pub struct PlannedDataset {
     /// Only a source of look-ups: read for the columns others look up,
     /// neither checked nor reported.
     pub lookups_only: bool,
+    /// The PostgreSQL table or query the rows come from, copied to `path`
+    /// by [`RunPlan::copy_sources`].
+    pub postgres: Option<Arc<PostgresSource>>,
+    /// Why the input could not be fetched before the run (a database that
+    /// refused the connection): the dataset is reported unreadable.
+    pub read_failure: Option<Arc<ReadError>>,
+}
+
+impl PlannedDataset {
+    /// Where the rows come from, as results and messages show it: the file,
+    /// or the database address (never with a password).
+    pub fn source_display(&self) -> String {
+        match &self.postgres {
+            Some(source) => source.display.clone(),
+            None => display(&self.path),
+        }
+    }
+
+    /// The kind of input: `csv`, `excel`, `parquet`, `postgres` or `frame`
+    /// (a table handed over in memory).
+    pub fn source_kind(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "postgres"
+        } else if self.in_memory.is_some() {
+            "frame"
+        } else if crate::input::is_workbook(&self.path) {
+            "excel"
+        } else if crate::input::is_parquet(&self.path) {
+            "parquet"
+        } else {
+            "csv"
+        }
+    }
 }
 
 /// Matches `inputs` to `packs` and decides how each file is read under
@@ -68,7 +104,33 @@ pub fn plan_run(
     inputs: &[PathBuf],
     memory_limit: u64,
 ) -> Result<RunPlan, UsageError> {
-    let (matches, unmatched) = match_inputs(inputs, &packs.packs)?;
+    let (urls, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        inputs.iter().cloned().partition(|p| is_postgres_url(p));
+    let (mut matches, mut unmatched) = match_inputs(&files, &packs.packs)?;
+    let mut origins: Vec<Option<Arc<PostgresSource>>> = vec![None; matches.len()];
+    for url in &urls {
+        let source = Arc::new(PostgresSource::parse(&url.to_string_lossy())?);
+        let (found, issues) = match_names(vec![PathBuf::from(source.file_name())], &packs.packs);
+        unmatched.extend(issues.into_iter().map(|issue| match issue {
+            MatchIssue::NoPack { path } => MatchIssue::NoPack {
+                path: PathBuf::from(format!("{} (as {})", source.display, path.display())),
+            },
+            MatchIssue::SeveralPacks { path, packs } => MatchIssue::SeveralPacks {
+                path: PathBuf::from(format!("{} (as {})", source.display, path.display())),
+                packs,
+            },
+        }));
+        for mut m in found {
+            // The copy is CSV in UTF-8 with commas, whatever the pack says
+            // the sector's own exports use.
+            let mut pack = (*m.pack).clone();
+            pack.dataset.delimiter = Some(b',');
+            pack.dataset.encoding = None;
+            m.pack = Arc::new(pack);
+            matches.push(m);
+            origins.push(Some(source.clone()));
+        }
+    }
     let names = dataset_names(&matches);
     let sizes: Vec<u64> = matches
         .iter()
@@ -92,8 +154,12 @@ pub fn plan_run(
         .zip(sizes)
         .zip(streamed)
         .zip(looked_up)
+        .zip(origins)
         .map(
-            |((((m, name), bytes), streamed), looked_up)| PlannedDataset {
+            |(((((m, name), bytes), streamed), looked_up), postgres)| PlannedDataset {
+                streamed: streamed && postgres.is_none(),
+                postgres,
+                read_failure: None,
                 looked_up,
                 in_memory: None,
                 lookups_from: None,
@@ -102,7 +168,6 @@ pub fn plan_run(
                 path: m.path,
                 pack: m.pack,
                 bytes,
-                streamed,
                 piece_bytes: piece_bytes(memory_limit, bytes),
             },
         )
@@ -113,7 +178,60 @@ pub fn plan_run(
         memory_limit,
         rules_hash: packs.hash.clone(),
         rule_files: packs.files.clone(),
+        spool: None,
     })
+}
+
+impl RunPlan {
+    /// Copies every database source into a private folder (owner-only,
+    /// removed with the plan), then decides again which inputs are read
+    /// piece by piece, now that their sizes are known. A source that cannot
+    /// be read is marked so (`read_failure`); the others go on.
+    pub fn copy_sources(&mut self) {
+        if self.datasets.iter().all(|d| d.postgres.is_none()) {
+            return;
+        }
+        let dir = match tempfile::Builder::new().prefix("ddss-postgres-").tempdir() {
+            Ok(dir) => dir,
+            Err(source) => {
+                for d in self.datasets.iter_mut().filter(|d| d.postgres.is_some()) {
+                    d.read_failure = Some(Arc::new(ReadError::Io {
+                        path: std::env::temp_dir(),
+                        source: std::io::Error::new(source.kind(), source.to_string()),
+                    }));
+                }
+                return;
+            }
+        };
+        let _phase = crate::timings::phase("run: copy database sources");
+        {
+            use rayon::prelude::*;
+            self.datasets.par_iter_mut().for_each(|d| {
+                let Some(source) = d.postgres.clone() else {
+                    return;
+                };
+                let dest = dir.path().join(format!("{}.csv", d.name));
+                match source.export_csv(&dest, &d.pack.columns) {
+                    Ok(bytes) => {
+                        d.path = dest;
+                        d.bytes = bytes;
+                    }
+                    Err(e) => d.read_failure = Some(Arc::new(e)),
+                }
+            });
+        }
+        let sizes: Vec<u64> = self.datasets.iter().map(|d| d.bytes).collect();
+        let streamed = choose_streamed(&sizes, self.memory_limit);
+        for (d, streamed) in self.datasets.iter_mut().zip(streamed) {
+            if d.in_memory.is_some() || d.lookups_only {
+                continue;
+            }
+            d.streamed =
+                streamed && d.read_failure.is_none() && !crate::input::is_read_whole(&d.path);
+            d.piece_bytes = piece_bytes(self.memory_limit, d.bytes);
+        }
+        self.spool = Some(Arc::new(dir));
+    }
 }
 
 /// Plans a run over tables already in memory, each named by the dataset of
@@ -141,6 +259,8 @@ pub fn plan_tables(
             in_memory: Some(Arc::new(table.clone())),
             lookups_from: None,
             lookups_only: false,
+            postgres: None,
+            read_failure: None,
         })
         .collect();
     Ok(RunPlan {
@@ -149,6 +269,7 @@ pub fn plan_tables(
         memory_limit,
         rules_hash: packs.hash.clone(),
         rule_files: packs.files.clone(),
+        spool: None,
     })
 }
 
@@ -262,7 +383,7 @@ impl fmt::Display for RunPlan {
                 f,
                 "  {}: {} ({}) — pack {} ({} rules) — {how}",
                 d.name,
-                display(&d.path),
+                d.source_display(),
                 bytesize::ByteSize(d.bytes).display().iec(),
                 display(&d.pack.path),
                 d.pack.rules.len(),

@@ -160,6 +160,13 @@ pub fn fix(
     let out_dir = &options.run.out_dir;
     let as_of = options.run.as_of;
     crate::job::check_as_of(as_of)?;
+    if let Some(url) = inputs.iter().find(|i| crate::input::is_postgres_url(i)) {
+        let shown = crate::input::PostgresSource::parse(&url.to_string_lossy())?.display;
+        return Err(UsageError::Fix(format!(
+            "{shown}: fix writes corrected copies of files and never writes to a database; \
+             validate the table, or export it to CSV and fix the export"
+        )));
+    }
     let work = tempfile::Builder::new()
         .prefix(".ddss-fix-")
         .tempdir_in(ensure_dir(out_dir)?)

@@ -7,6 +7,7 @@ mod chunked;
 mod csv_table;
 mod frame;
 mod parquet;
+mod postgres;
 pub(crate) mod quoting;
 mod records;
 mod sniff;
@@ -19,6 +20,7 @@ pub use csv_table::{
 };
 pub use frame::table_from_frame;
 pub use parquet::{PARQUET_EXTENSIONS, is_parquet, read_parquet};
+pub use postgres::{POSTGRES_SCHEMES, PostgresSource, Relation, is_postgres_url};
 
 /// Whether `path` is read whole by a reader of its own (a workbook or a
 /// Parquet file) rather than as CSV.

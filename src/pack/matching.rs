@@ -71,6 +71,16 @@ pub fn match_inputs(
     inputs: &[PathBuf],
     packs: &[Arc<RulePack>],
 ) -> Result<(Vec<InputMatch>, Vec<MatchIssue>), UsageError> {
+    Ok(match_names(expand(inputs)?, packs))
+}
+
+/// Matches each name to a pack, without looking for it on disk: a file
+/// found by [`match_inputs`], or the name a database source is known by
+/// (`khai_sinh.csv` for a table `ho_tich.khai_sinh`).
+pub fn match_names(
+    files: Vec<PathBuf>,
+    packs: &[Arc<RulePack>],
+) -> (Vec<InputMatch>, Vec<MatchIssue>) {
     let matchers: Vec<(Arc<RulePack>, Vec<GlobMatcher>)> = packs
         .iter()
         .map(|p| {
@@ -85,7 +95,7 @@ pub fn match_inputs(
         .collect();
     let mut matched = Vec::new();
     let mut issues = Vec::new();
-    for file in expand(inputs)? {
+    for file in files {
         let name = file.file_name().map(Path::new).unwrap_or(&file);
         let as_csv = matched_name(&file);
         let owners: Vec<&Arc<RulePack>> = matchers
@@ -109,7 +119,7 @@ pub fn match_inputs(
             }),
         }
     }
-    Ok((matched, issues))
+    (matched, issues)
 }
 
 fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {

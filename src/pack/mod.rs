@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 pub use load::{PackSet, load_pack, load_packs, parse_pack};
-pub use matching::{InputMatch, MatchIssue, match_inputs};
+pub use matching::{InputMatch, MatchIssue, match_inputs, match_names};
 
 pub use crate::model::{ColumnType, Dimension, Pii, Severity};
 use crate::registry::Check;
