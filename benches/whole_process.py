@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DDSS = ROOT / "target" / "release" / "ddss"
+DDSS = Path(os.environ.get("DDSS_BINARY", ROOT / "target" / "release" / "ddss"))
 BASELINE = os.environ.get("DDSS_BASELINE_BIN")
 PACK = ROOT / "benches" / "packs" / "khai_sinh_12.toml"
 COMMUNES = ROOT / "rules" / "reference" / "communes_2024.csv"

@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Validate CSV exports against rule packs and write reports.
+    /// Validate exports (CSV, Excel, Parquet, PostgreSQL tables) against rule packs and write reports.
     Validate(ValidateArgs),
     /// Repair what the packs' fixes repair with certainty: corrected copies,
     /// a change log, cells left for review, scores before and after
@@ -79,7 +79,9 @@ pub struct FixArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
-    /// CSV files or folders of exports (default: the bundled fixtures).
+    /// Exports (CSV, .xlsx/.xls/.ods, .parquet), folders of them, or
+    /// PostgreSQL sources `postgres://user@host/db?table=schema.name`
+    /// (password in PGPASSWORD or ~/.pgpass) (default: the bundled fixtures).
     #[arg(default_value = "fixtures")]
     pub inputs: Vec<PathBuf>,
     /// Folder of rule packs (searched recursively for *.toml).

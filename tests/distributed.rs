@@ -175,6 +175,7 @@ fn comparable(d: &serde_json::Value) -> serde_json::Value {
     let o = d.as_object_mut().unwrap();
     for field in [
         "source",
+        "source_kind",
         "bytes",
         "encoding",
         "delimiter",

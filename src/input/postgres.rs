@@ -36,6 +36,10 @@ pub fn is_postgres_url(input: &Path) -> bool {
     })
 }
 
+/// Stands for the missing host of `postgres:///db` while the address is
+/// parsed (a name no DNS resolves).
+const NO_HOST: &str = "no-host.invalid";
+
 /// What is read: a whole table, or the rows of a query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Relation {
@@ -72,13 +76,25 @@ impl PostgresSource {
     /// Parses an input address. A mistake in it is a usage error naming the
     /// address (without any password) and what to write instead.
     pub fn parse(input: &str) -> Result<PostgresSource, UsageError> {
-        let url = url::Url::parse(input).map_err(|e| {
+        // libpq's `postgres:///db` and `postgres://user@/db` (the default
+        // socket, or `host=`) have no host, which URL parsers refuse.
+        let input_for_parser = match input.split_once("://") {
+            Some((scheme, rest)) if rest.starts_with('/') => format!("{scheme}://{NO_HOST}{rest}"),
+            Some((scheme, rest)) if rest.contains("@/") => {
+                format!(
+                    "{scheme}://{}",
+                    rest.replacen("@/", &format!("@{NO_HOST}/"), 1)
+                )
+            }
+            _ => input.to_string(),
+        };
+        let url = url::Url::parse(&input_for_parser).map_err(|e| {
             usage(
                 &redact(input),
                 &format!("{e}; write postgres://user@host:5432/database?table=schema.name"),
             )
         })?;
-        let display = shown_address(&url);
+        let display = shown_address(&url).replace(NO_HOST, "");
         if url.password().is_some() {
             return Err(usage(
                 &display,
@@ -91,6 +107,7 @@ impl PostgresSource {
         let mut query = None;
         let mut name = None;
         let mut host_param = None;
+        let mut user_param = None;
         let mut connect_timeout = Duration::from_secs(10);
         for (key, value) in url.query_pairs() {
             match key.as_ref() {
@@ -98,6 +115,7 @@ impl PostgresSource {
                 "query" => query = Some(value.into_owned()),
                 "name" => name = Some(value.into_owned()),
                 "host" => host_param = Some(value.into_owned()),
+                "user" => user_param = Some(value.into_owned()),
                 "connect_timeout" => {
                     let seconds: u64 = value.parse().map_err(|_| {
                         usage(&display, "connect_timeout is a number of seconds, e.g. 10")
@@ -117,7 +135,7 @@ impl PostgresSource {
                         &display,
                         &format!(
                             "unknown parameter '{other}': ddss reads table=, query=, name=, \
-                             host= (a socket folder) and connect_timeout=; it connects without \
+                             host= (a socket folder), user= and connect_timeout=; it connects without \
                              TLS (sslmode=disable/prefer), so reach a remote server through a \
                              local socket or an SSH tunnel"
                         ),
@@ -163,7 +181,7 @@ impl PostgresSource {
         let host = match host_param {
             Some(h) if h.starts_with('/') => Host::Socket(PathBuf::from(h)),
             Some(h) => Host::Tcp(h),
-            None => match url.host_str() {
+            None => match url.host_str().filter(|h| *h != NO_HOST) {
                 Some(h) => {
                     let decoded = percent_decode(h);
                     if decoded.starts_with('/') {
@@ -175,14 +193,18 @@ impl PostgresSource {
                 None => Host::Socket(PathBuf::from("/var/run/postgresql")),
             },
         };
-        let user = match url.username() {
-            "" => std::env::var("PGUSER").map_err(|_| {
-                usage(
-                    &display,
-                    "name the database user: postgres://user@host/database (or set PGUSER)",
-                )
-            })?,
-            u => percent_decode(u),
+        let user = match (url.username(), user_param) {
+            ("", Some(u)) => u,
+            ("", None) => ["PGUSER", "USER", "LOGNAME"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+                .ok_or_else(|| {
+                    usage(
+                        &display,
+                        "name the database user: postgres://user@host/database (or set PGUSER)",
+                    )
+                })?,
+            (u, _) => percent_decode(u),
         };
         let dbname = match url.path().trim_start_matches('/') {
             "" => std::env::var("PGDATABASE").unwrap_or_else(|_| user.clone()),
@@ -617,6 +639,11 @@ mod tests {
         assert_eq!(s.host, Host::Socket("/run/postgresql".into()));
         let s = PostgresSource::parse("postgres://u@/db?table=t&host=/tmp/pg").unwrap();
         assert_eq!(s.host, Host::Socket("/tmp/pg".into()));
+        assert_eq!(s.display, "postgres://u@/db?table=t&host=%2Ftmp%2Fpg");
+        let s = PostgresSource::parse("postgresql:///db?table=t&user=u").unwrap();
+        assert_eq!(s.user, "u");
+        assert_eq!(s.host, Host::Socket("/var/run/postgresql".into()));
+        assert_eq!(s.dbname, "db");
         let err = PostgresSource::parse("postgres://u@h/db?table=t&sslmode=require").unwrap_err();
         assert!(err.to_string().contains("TLS"), "{err}");
     }

@@ -16,7 +16,7 @@ import ddss
 from conftest import AS_OF, ROOT, cli_results
 
 # Fields of a dataset's result that name what was read, not what was found.
-READ_FACTS = ("source", "bytes", "encoding", "delimiter", "streamed")
+READ_FACTS = ("source", "source_kind", "bytes", "encoding", "delimiter", "streamed")
 
 
 def text_table(dataset: str) -> pa.Table:

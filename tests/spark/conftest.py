@@ -10,7 +10,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 AS_OF = "2026-06-30"
 # What differs between a file read by the CLI and the same rows read by Spark:
 # what was read (source, bytes, encoding, delimiter) and how rows are numbered.
-READ_FACTS = ("source", "bytes", "encoding", "delimiter", "streamed", "row_numbers")
+READ_FACTS = ("source", "source_kind", "bytes", "encoding", "delimiter", "streamed", "row_numbers")
 
 
 @pytest.fixture(scope="session")

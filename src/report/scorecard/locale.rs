@@ -31,6 +31,7 @@ phrases! {
     value => "Giá trị", "Value";
     counted => "Số đếm", "Count";
     source => "Căn cứ", "Source";
+    input_from => "Nguồn dữ liệu", "Input";
     higher_better => "càng cao càng tốt", "higher is better";
     lower_better => "càng thấp càng tốt", "lower is better";
     indicator_league => "Xếp hạng đơn vị theo chỉ tiêu (kém nhất trước)",

@@ -204,6 +204,7 @@ fn overview(page: &mut String, results: &RunResults, runs: &[&RunResults], t: &L
             r#"<article class="card">
 <h3>{title}</h3>
 <p class="dataset-name">{name} · {rows} {rows_l} · <span class="verdict {sc}">{sv}</span></p>
+<p class="dataset-source">{input_l}: {kind} · <code>{shown}</code></p>
 <div class="headline"><span class="label">{overall_l}</span>{overall}</div>
 <table class="dims"><tr>"#,
             title = esc(d.title.as_deref().unwrap_or(&d.name)),
@@ -212,6 +213,9 @@ fn overview(page: &mut String, results: &RunResults, runs: &[&RunResults], t: &L
             rows_l = t.rows().to_lowercase(),
             sc = status.0,
             sv = status.1,
+            input_l = t.input_from(),
+            kind = source_kind_label(&d.source_kind),
+            shown = esc(&shown_source(d)),
             overall_l = t.overall(),
             overall = lit_score(t, d.scores.overall, target_for(d, "overall"), true),
         );
@@ -495,6 +499,28 @@ fn top_rules(page: &mut String, results: &RunResults, t: &Locale) {
         );
     }
     page.push_str("</tbody></table></section>\n");
+}
+
+/// How an input kind is named on the card.
+fn source_kind_label(kind: &str) -> &str {
+    match kind {
+        "csv" => "CSV",
+        "excel" => "Excel",
+        "parquet" => "Parquet",
+        "postgres" => "PostgreSQL",
+        "frame" => "DataFrame",
+        "spark" => "Spark",
+        other => other,
+    }
+}
+
+/// The input as a card shows it: a file by its name (the folder is in
+/// results.json), a database by its address (which never holds a password).
+fn shown_source(d: &crate::results::DatasetResult) -> String {
+    if d.source_kind == "postgres" {
+        return d.source.clone();
+    }
+    d.source.rsplit('/').next().unwrap_or(&d.source).to_string()
 }
 
 fn problems(page: &mut String, results: &RunResults, t: &Locale) {
