@@ -8,9 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bins
-if [ ! -x target/bench-venv/bin/python ]; then
-    python3 -m venv target/bench-venv
-    target/bench-venv/bin/pip install --quiet --disable-pip-version-check 'polars==1.*' 'duckdb==1.*'
+if ! target/bench-venv/bin/python -c 'import polars, duckdb, numpy' 2>/dev/null; then
+    [ -x target/bench-venv/bin/python ] || python3 -m venv target/bench-venv
+    target/bench-venv/bin/pip install --quiet --disable-pip-version-check 'polars==1.*' 'duckdb==1.*' 'numpy==2.*'
 fi
 trap 'bash scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(bash scripts/postgres.sh start)"

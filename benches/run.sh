@@ -12,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --bins
-if [ ! -x target/bench-venv/bin/python ]; then
-    python3 -m venv target/bench-venv
-    target/bench-venv/bin/pip install --quiet --disable-pip-version-check 'polars==1.*' 'duckdb==1.*'
+if ! target/bench-venv/bin/python -c 'import polars, duckdb, numpy' 2>/dev/null; then
+    [ -x target/bench-venv/bin/python ] || python3 -m venv target/bench-venv
+    target/bench-venv/bin/pip install --quiet --disable-pip-version-check 'polars==1.*' 'duckdb==1.*' 'numpy==2.*'
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(target/bench-venv/bin/python -c 'import polars, duckdb; print("polars", polars.__version__, "· duckdb", duckdb.__version__)') · $(target/release/ddss --version)"
 exec target/bench-venv/bin/python benches/whole_process.py

@@ -112,12 +112,13 @@ EXTRA_RULES = [
 ]
 
 
-def variant_packs(work):
-    """The benchmark pack without its unit column, and with 30 more rules.
+def variant_packs(work, pack=PACK, rename=None):
+    """The benchmark pack without its unit column, and with 30 more rules
+    (their column names renamed for the shape by `rename`).
 
     Packs read reference files only inside their rules folder: the variants'
     folder gets a `reference` link to rules/reference, as benches/packs has."""
-    text = PACK.read_text(encoding="utf-8")
+    text = pack.read_text(encoding="utf-8")
     link = Path(work) / "reference"
     if not link.exists():
         link.symlink_to(ROOT / "rules" / "reference", target_is_directory=True)
@@ -125,7 +126,10 @@ def variant_packs(work):
     nounit.write_text(text.replace('unit_column = "ma_xa"\n', ""), encoding="utf-8")
     rules = []
     for i, (body, column) in enumerate(EXTRA_RULES[:30], start=1):
-        rules.append(f'\n[[rules]]\nid = "X{i:02}"\n{body.format(c=column, communes="reference/communes_2024.csv")}\n'
+        body = body.format(c=column, communes="reference/communes_2024.csv")
+        for old, new in (rename or {}).items():
+            body = body.replace(old, new)
+        rules.append(f'\n[[rules]]\nid = "X{i:02}"\n{body}\n'
                      'dimension = "dung"\nseverity = "warn"\nmessage = "x"\n')
     plus30 = Path(work) / "plus30.toml"
     plus30.write_text(text + "".join(rules), encoding="utf-8")
@@ -134,10 +138,16 @@ def variant_packs(work):
 
 def timed(cmd, ok_codes=(0,)):
     """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, stdout)."""
+    seconds, rss, stdout, _ = timed_cpu(cmd, ok_codes)
+    return seconds, rss, stdout
+
+
+def timed_cpu(cmd, ok_codes=(0,)):
+    """timed(), and the CPU seconds (user + system) the process used."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         start = time.perf_counter()
         out = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", tf.name, *cmd],
+            ["/usr/bin/time", "-f", "%U %S %M", "-o", tf.name, *cmd],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -145,8 +155,8 @@ def timed(cmd, ok_codes=(0,)):
         seconds = time.perf_counter() - start
         if out.returncode not in ok_codes:
             sys.exit(f"failed ({out.returncode}): {' '.join(map(str, cmd))}\n{out.stderr}")
-        rss_kib = int(tf.read().strip().splitlines()[-1])
-    return seconds, rss_kib / 1024, out.stdout
+        user, system, rss_kib = tf.read().strip().splitlines()[-1].split()
+    return seconds, int(rss_kib) / 1024, out.stdout, float(user) + float(system)
 
 
 def generated(rows):
@@ -162,6 +172,33 @@ def generated(rows):
             check=True, cwd=ROOT,
         )
     return path
+
+
+def generated_many_units(rows):
+    """The cached many-units export (benches/many_units.py) of `rows` rows."""
+    data_dir = ROOT / "target" / "bench-data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f"many_units_bench_{rows}.csv"
+    if not path.exists():
+        print(f"generating {path} …", flush=True)
+        subprocess.run([sys.executable, ROOT / "benches" / "many_units.py", str(rows), path],
+                       check=True, cwd=ROOT)
+    return path
+
+
+def shapes():
+    """The benchmark shapes: pack, input, DuckDB query, and the column
+    names the extra rules are written for."""
+    import many_units
+    return {
+        "births": dict(pack=PACK, generated=generated, duckdb=DUCKDB, rename={}),
+        "many_units": dict(
+            pack=ROOT / "benches" / "packs" / "many_units_12.toml",
+            generated=generated_many_units,
+            duckdb=many_units.DUCKDB,
+            rename={"so_dang_ky": "ma_ho_so", "KS-": "HS", "ngay_cap_nhat": "thoi_diem_cap_nhat"},
+        ),
+    }
 
 
 def streaming(rows, limit="4GiB"):
@@ -187,61 +224,79 @@ def streaming(rows, limit="4GiB"):
 def main():
     sizes = [int(s) for s in os.environ.get("DDSS_BENCH_SIZES", "1000000 10000000").split()]
     runs = int(os.environ.get("DDSS_BENCH_RUNS", "3"))
+    wanted = os.environ.get("DDSS_BENCH_SHAPES", "births many_units").split()
     python = sys.executable
     table = []
-    for rows in sizes:
-        path = generated(rows)
-        size_mb = path.stat().st_size / 1e6
-        out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
-        nounit, plus30 = variant_packs(out_dir)
-        ddss = lambda pack, out, binary=DDSS: [binary, "validate", "--rules", pack, "--out",
-                                               Path(out_dir) / out, "--as-of", AS_OF, "--no-progress",
-                                               "--format", "json", path]
-        tools = {
-            "floor": [python, "-c", FLOOR, path],
-            "duckdb": [python, "-c", DUCKDB, path, COMMUNES, AS_OF, ETHNIC],
-            "ddss": ddss(PACK, "main"),
-            "ddss, no unit scores": ddss(nounit, "nounit"),
-            "ddss, 12 + 30 rules": ddss(plus30, "plus30"),
-        }
-        if BASELINE:
-            tools["ddss, baseline"] = ddss(PACK, "baseline", BASELINE)
-        samples = {name: [] for name in tools}
-        outputs = {}
-        for i in range(runs + 1):  # the first round warms the page cache
-            for name, cmd in tools.items():
-                seconds, rss, stdout = timed([str(c) for c in cmd], (0, 1) if name.startswith("ddss") else (0,))
-                if i > 0:
-                    samples[name].append((seconds, rss))
-                outputs[name] = stdout
-            print(f"{rows:>11,} rows, round {i}: " + ", ".join(
-                f"{n} {samples[n][-1][0]:.2f}s" if i else f"{n} warm-up" for n in tools), flush=True)
+    for shape_name in wanted:
+        shape = shapes()[shape_name]
+        for rows in sizes:
+            table.append(bench_one(shape_name, shape, rows, runs, python))
 
-        duck = json.loads(outputs["duckdb"].strip().splitlines()[-1])
-        result = json.loads(outputs["ddss"])
-        ours = {r["id"]: r["failed"] for r in result["datasets"][0]["rules"]}
-        if ours != duck:
-            sys.exit(f"counts differ at {rows} rows:\n ddss   {ours}\n duckdb {duck}")
-        if BASELINE:
-            base = json.loads(outputs["ddss, baseline"])
-            theirs = {r["id"]: r["failed"] for r in base["datasets"][0]["rules"]}
-            if ours != theirs:
-                sys.exit(f"counts differ from the baseline at {rows} rows:\n ddss     {ours}\n baseline {theirs}")
-        medians = {n: (statistics.median(s for s, _ in v), max(r for _, r in v)) for n, v in samples.items()}
-        table.append((rows, size_mb, medians, ours))
-
-    print("\n| rows | file | tool | median s | rows/s | peak RSS MiB | ddss ÷ tool |")
-    print("|---:|---:|---|---:|---:|---:|---:|")
-    for rows, size_mb, medians, _ in table:
-        for name, (secs, rss) in medians.items():
+    print("\n| shape | rows | file | tool | median s | rows/s | CPU ÷ wall | peak RSS MiB | ddss ÷ tool |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    for shape_name, rows, size_mb, medians, _, _ in table:
+        for name, (secs, rss, cores) in medians.items():
             ratio = medians["ddss"][0] / secs
-            print(f"| {rows:,} | {size_mb:.0f} MB | {name} | {secs:.2f} | {rows / secs:,.0f} | {rss:,.0f} | {ratio:.2f} |")
-    if len(table) > 1:
-        (r0, _, m0, _), (r1, _, m1, _) = table[0], table[-1]
-        print(f"\nscaling ddss {r1 // r0}× rows: {m1['ddss'][0] / m0['ddss'][0]:.2f}× time")
-    print("\ncounts (ddss = duckdb):", json.dumps(table[-1][3]))
+            print(f"| {shape_name} | {rows:,} | {size_mb:.0f} MB | {name} | {secs:.2f} | {rows / secs:,.0f} | "
+                  f"{cores:.2f} | {rss:,.0f} | {ratio:.2f} |")
+    print("\n| shape | rows | results.json bytes | history record bytes | unit files bytes |")
+    print("|---|---:|---:|---:|---:|")
+    for shape_name, rows, _, _, _, sizes_out in table:
+        print(f"| {shape_name} | {rows:,} | {sizes_out[0]:,} | {sizes_out[1]:,} | {sizes_out[2]:,} |")
+    for shape_name, rows, _, _, ours, _ in table:
+        print(f"counts {shape_name} {rows:,} (ddss = duckdb): {json.dumps(ours)}")
     for rows in os.environ.get("DDSS_BENCH_STREAM_ROWS", "50000000").split():
         streaming(int(rows))
+
+
+def bench_one(shape_name, shape, rows, runs, python):
+    """One shape at one size: every tool, `runs` interleaved rounds after a
+    warm-up; fails unless ddss's counts equal DuckDB's."""
+    path = shape["generated"](rows)
+    size_mb = path.stat().st_size / 1e6
+    out_dir = tempfile.mkdtemp(prefix="ddss-bench-")
+    nounit, plus30 = variant_packs(out_dir, shape["pack"], shape["rename"])
+    ddss = lambda pack, out, binary=DDSS: [binary, "validate", "--rules", pack, "--out",  # noqa: E731
+                                           Path(out_dir) / out, "--as-of", AS_OF, "--no-progress",
+                                           "--format", "json", path]
+    tools = {
+        "floor": [python, "-c", FLOOR, path],
+        "duckdb": [python, "-c", shape["duckdb"], path, COMMUNES, AS_OF, ETHNIC],
+        "ddss": ddss(shape["pack"], "main"),
+        "ddss, no unit scores": ddss(nounit, "nounit"),
+        "ddss, 12 + 30 rules": ddss(plus30, "plus30"),
+    }
+    if BASELINE:
+        tools["ddss, baseline"] = ddss(shape["pack"], "baseline", BASELINE)
+    samples = {name: [] for name in tools}
+    outputs = {}
+    for i in range(runs + 1):  # the first round warms the page cache
+        for name, cmd in tools.items():
+            seconds, rss, stdout, cpu = timed_cpu([str(c) for c in cmd],
+                                                  (0, 1) if name.startswith("ddss") else (0,))
+            if i > 0:
+                samples[name].append((seconds, rss, cpu / seconds))
+            outputs[name] = stdout
+        print(f"{shape_name} {rows:>11,} rows, round {i}: " + ", ".join(
+            f"{n} {samples[n][-1][0]:.2f}s" if i else f"{n} warm-up" for n in tools), flush=True)
+
+    duck = json.loads(outputs["duckdb"].strip().splitlines()[-1])
+    result = json.loads(outputs["ddss"])
+    ours = {r["id"]: r["failed"] for r in result["datasets"][0]["rules"] if r["id"] in duck}
+    if ours != duck:
+        sys.exit(f"counts differ ({shape_name}, {rows} rows):\n ddss   {ours}\n duckdb {duck}")
+    if BASELINE:
+        base = json.loads(outputs["ddss, baseline"])
+        theirs = {r["id"]: r["failed"] for r in base["datasets"][0]["rules"] if r["id"] in duck}
+        if ours != theirs:
+            sys.exit(f"counts differ from the baseline ({shape_name}, {rows} rows)")
+    main_out = Path(out_dir) / "main"
+    history = sorted((main_out / "history").glob("*.json"))
+    units = sum(f.stat().st_size for f in (main_out / "units").glob("*")) if (main_out / "units").is_dir() else 0
+    sizes_out = ((main_out / "results.json").stat().st_size, history[-1].stat().st_size, units)
+    medians = {n: (statistics.median(s for s, _, _ in v), max(r for _, r, _ in v),
+                   statistics.median(c for _, _, c in v)) for n, v in samples.items()}
+    return shape_name, rows, size_mb, medians, ours, sizes_out
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@
 //! never a torn last line or a journal to recover — the store needs no
 //! server, no lock and no migration, and an officer can read or delete a run
 //! with ordinary tools. Names sort by time, so listing is ordering.
+//!
+//! A record is the run's results without the per-unit detail (units, the
+//! units before a fix): what `trend` and the scorecard's sparklines read —
+//! dataset scores, rules, provinces, unit counts — a few kilobytes a run
+//! however many communes the data has.
 
 use std::path::{Path, PathBuf};
 
@@ -18,8 +23,20 @@ pub fn dir(out_dir: &Path) -> PathBuf {
     out_dir.join("history")
 }
 
-/// Stores `results` as the newest run.
+/// Stores `results` as the newest run, without its per-unit detail.
 pub fn record(out_dir: &Path, results: &RunResults) -> Result<PathBuf, UsageError> {
+    let mut kept = results.clone();
+    for d in &mut kept.datasets {
+        if d.unit_count.is_none() && !d.units.is_empty() {
+            d.unit_count = Some(d.units.len() as u64);
+        }
+        d.units.clear();
+        d.units_file = None;
+        if let Some(fix) = &mut d.fix {
+            fix.units_before.clear();
+        }
+    }
+    let results = &kept;
     // Nanoseconds, so runs within one second (tests, retries) keep their order.
     let stamp = chrono::Utc::now()
         .format("%Y%m%dT%H%M%S%.9fZ")

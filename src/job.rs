@@ -78,39 +78,56 @@ pub fn execute_into(
     Ok(run)
 }
 
-/// Writes the reports of `run` — history record, workbook, scorecard, then
-/// results.json, the commit record — into `out_dir`, where the violations
-/// files already are. A report that cannot be written does not stop the
-/// others; it is listed in `report_errors` and the exit code is 2. Fails only
-/// when results.json itself cannot be written.
+/// Writes the reports of `run` — unit files, history record, then workbook
+/// and scorecard side by side, then results.json, the commit record — into
+/// `out_dir`, where the violations files already are. A report that cannot
+/// be written does not stop the others; it is listed in `report_errors` and
+/// the exit code is 2. Fails only when results.json itself cannot be
+/// written. Per-unit scores go to their files (`units_file`); results.json
+/// holds [`RunResults::as_written`], while `run.results` keeps the units for
+/// the terminal summary.
 pub fn write_reports(
     run: &mut RunOutput,
     out_dir: &std::path::Path,
     mask: bool,
     lang: Lang,
 ) -> Result<(), UsageError> {
-    let reports: [&dyn Report; 3] = [
-        &HistoryRecord {
-            out_dir: out_dir.to_path_buf(),
-        },
-        &Workbook {
-            out_dir: out_dir.to_path_buf(),
-            mask,
-            lang,
-        },
-        &Scorecard {
-            out_dir: out_dir.to_path_buf(),
-            lang,
-        },
-    ];
     let _phase = crate::timings::phase("run: history, workbook, scorecard, results");
-    for report in reports {
-        if let Err(e) = report.write(run) {
-            run.results
-                .report_errors
-                .push(format!("{}: {e}", report.name()));
-        }
+    let mut errors = write_unit_files(&mut run.results, out_dir);
+    // First and alone: the scorecard's trend reads the history, this run
+    // included.
+    let history = HistoryRecord {
+        out_dir: out_dir.to_path_buf(),
+    };
+    if let Err(e) = history.write(run) {
+        errors.push(format!("{}: {e}", history.name()));
     }
+    let workbook = Workbook {
+        out_dir: out_dir.to_path_buf(),
+        mask,
+        lang,
+    };
+    let scorecard = Scorecard {
+        out_dir: out_dir.to_path_buf(),
+        lang,
+    };
+    // The two read the run and write their own file: both cores.
+    let shared: &RunOutput = run;
+    let (from_workbook, from_scorecard) = rayon::join(
+        || {
+            workbook
+                .write(shared)
+                .map_err(|e| format!("{}: {e}", workbook.name()))
+        },
+        || {
+            scorecard
+                .write(shared)
+                .map_err(|e| format!("{}: {e}", scorecard.name()))
+        },
+    );
+    errors.extend(from_workbook.err());
+    errors.extend(from_scorecard.err());
+    run.results.report_errors.extend(errors);
     if !run.results.report_errors.is_empty() {
         run.results.exit_code = crate::exit::USAGE;
     }
@@ -134,6 +151,7 @@ fn written_files(out_dir: &std::path::Path, results: &RunResults) -> Vec<OutputF
         .datasets
         .iter()
         .filter_map(|d| d.violations_file.clone())
+        .chain(results.datasets.iter().filter_map(|d| d.units_file.clone()))
         .collect();
     relative.extend(["violations.xlsx".to_string(), "scorecard.html".to_string()]);
     relative
@@ -152,19 +170,70 @@ fn written_files(out_dir: &std::path::Path, results: &RunResults) -> Vec<OutputF
 /// Violations files in `<out>/violations/` that this run did not write
 /// (datasets of earlier runs): removed, so the folder is this run's.
 fn remove_other_violations_files(out_dir: &std::path::Path, run: &RunOutput) {
-    let written: std::collections::HashSet<std::path::PathBuf> = run
-        .results
+    remove_unlisted(
+        &out_dir.join("violations"),
+        "csv",
+        run.results
+            .datasets
+            .iter()
+            .filter_map(|d| d.violations_file.as_ref())
+            .map(|f| out_dir.join(f))
+            .collect(),
+    );
+}
+
+/// Each dataset's per-unit scores into `units/<dataset>.jsonl.gz`
+/// (`units_file`, `unit_count` set); unit files of datasets this run did not
+/// produce removed. Returns what could not be written.
+fn write_unit_files(results: &mut RunResults, out_dir: &std::path::Path) -> Vec<String> {
+    use crate::report::units_file;
+    let dir = out_dir.join(units_file::DIR);
+    crate::atomic::remove_stale_temp_files(&dir);
+    let written: Vec<Result<(), String>> = results
         .datasets
-        .iter()
-        .filter_map(|d| d.violations_file.as_ref())
-        .map(|f| out_dir.join(f))
+        .par_iter_mut()
+        .map(|d| {
+            if d.units.is_empty() {
+                return Ok(());
+            }
+            let relative = units_file::relative_path(&d.name);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))
+                .and_then(|()| {
+                    units_file::write(out_dir, &relative, &d.units)
+                        .map_err(|e| format!("{relative}: {e}"))
+                })?;
+            d.units_file = Some(relative);
+            d.unit_count = Some(d.units.len() as u64);
+            Ok(())
+        })
         .collect();
-    let Ok(entries) = std::fs::read_dir(out_dir.join("violations")) else {
+    remove_unlisted(
+        &dir,
+        "gz",
+        results
+            .datasets
+            .iter()
+            .filter_map(|d| d.units_file.as_ref())
+            .map(|f| out_dir.join(f))
+            .collect(),
+    );
+    written.into_iter().filter_map(Result::err).collect()
+}
+
+/// Files with `extension` in `dir` other than `keep`: removed, so the folder
+/// holds this run's.
+fn remove_unlisted(
+    dir: &std::path::Path,
+    extension: &str,
+    keep: std::collections::HashSet<std::path::PathBuf>,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == "csv") && !written.contains(&path) {
+        if path.extension().is_some_and(|e| e == extension) && !keep.contains(&path) {
             let _ = std::fs::remove_file(&path);
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Dimension, Severity};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunResults {
@@ -100,6 +100,27 @@ impl RunResults {
     }
 }
 
+impl RunResults {
+    /// The results as results.json holds them: a dataset whose units were
+    /// written to their file (`units_file`) lists none inline.
+    pub fn as_written(&self) -> std::borrow::Cow<'_, RunResults> {
+        if self
+            .datasets
+            .iter()
+            .all(|d| d.units_file.is_none() || d.units.is_empty())
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut written = self.clone();
+        for d in &mut written.datasets {
+            if d.units_file.is_some() {
+                d.units.clear();
+            }
+        }
+        std::borrow::Cow::Owned(written)
+    }
+}
+
 fn default_source_kind() -> String {
     "csv".to_string()
 }
@@ -150,8 +171,18 @@ pub struct DatasetResult {
     /// What `ddss fix` did to the dataset (only in a fix run's results).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<FixSummary>,
+    /// Scores per unit, worst first — in memory, and in results.json of
+    /// schema 1. From schema 2 a written run keeps them in `units_file`
+    /// (this list is then empty).
     #[serde(default)]
     pub units: Vec<UnitResult>,
+    /// The file holding the per-unit scores, relative to the output folder
+    /// (`units/<dataset>.jsonl.gz`, one unit per line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units_file: Option<String>,
+    /// How many units `units_file` holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_count: Option<u64>,
     /// The same rolled up per province (counts summed, so weighted by rows), worst first.
     #[serde(default)]
     pub provinces: Vec<UnitResult>,

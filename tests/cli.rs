@@ -47,7 +47,7 @@ fn exact_counts_scores_and_exit_code() {
     let out = tempfile::tempdir().unwrap();
     validate(out.path(), &[data("exports/nguoi_xa_a.csv")]).code(1);
     let r = results(out.path());
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["as_of"], "2026-06-30");
     assert!(
         r["rule_packs"]["hash"]
@@ -96,8 +96,18 @@ fn exact_counts_scores_and_exit_code() {
     assert!(close(&s["record_pass_rate"], 0.2), "{s}");
     assert_eq!(d["violation_count"], 12);
 
-    // Per commune, worst first; dataset-level rules (N-COL) say nothing about a commune.
-    let units = d["units"].as_array().unwrap();
+    // Per commune, worst first, in their own file; dataset-level rules
+    // (N-COL) say nothing about a commune.
+    assert_eq!(
+        d["units"].as_array().unwrap().len(),
+        0,
+        "units are in units_file"
+    );
+    assert_eq!(d["unit_count"], 2);
+    assert_eq!(d["units_file"], "units/nguoi.jsonl.gz");
+    let units = ddss::report::units_file::read(&out.path().join("units/nguoi.jsonl.gz")).unwrap();
+    let units = serde_json::to_value(units).unwrap();
+    let units = units.as_array().unwrap();
     assert_eq!(units.len(), 2);
     assert_eq!(units[0]["code"], "00004");
     assert_eq!(units[0]["name"], "Phường Ba Đình");
@@ -373,6 +383,10 @@ fn a_missing_unit_column_is_reported_and_the_rest_still_runs() {
     let r = results(out.path());
     let d = &r["datasets"][0];
     assert_eq!(d["units"].as_array().unwrap().len(), 0);
+    assert!(
+        d.get("units_file").is_none() && d.get("unit_count").is_none(),
+        "{d}"
+    );
     assert_eq!(rule(d, "N-001")["status"], "pass");
     assert_eq!(rule(d, "N-COL")["status"], "fail");
 }

@@ -170,6 +170,23 @@ fn evaluate_in_batches(
     (merged, violations.unwrap())
 }
 
+/// A written dataset result with its units read back from `units_file`, as
+/// in-memory results hold them.
+fn units_inline(d: &ddss::results::DatasetResult, out: &Path) -> serde_json::Value {
+    let mut d = d.clone();
+    if let Some(relative) = d.units_file.take() {
+        let written = ddss::report::units_file::read(&out.join(relative)).unwrap();
+        assert_eq!(
+            serde_json::to_value(&written).unwrap(),
+            serde_json::to_value(&d.units).unwrap(),
+            "the units file holds the run's units"
+        );
+        d.units = written;
+        assert_eq!(d.unit_count.take(), Some(d.units.len() as u64));
+    }
+    serde_json::to_value(&d).unwrap()
+}
+
 fn comparable(d: &serde_json::Value) -> serde_json::Value {
     let mut d = d.clone();
     let o = d.as_object_mut().unwrap();
@@ -231,7 +248,7 @@ fn batches_of_random_sizes_merge_to_the_cli_results() {
             true,
         )
         .unwrap();
-        let batch = serde_json::to_value(&concluded.datasets[0]).unwrap();
+        let batch = units_inline(&concluded.datasets[0], out.path());
         let whole = serde_json::to_value(cli.datasets.iter().find(|d| &d.name == dataset).unwrap())
             .unwrap();
         assert_eq!(comparable(&batch), comparable(&whole), "dataset {dataset}");

@@ -179,6 +179,12 @@ fn every_run_is_kept_whole_in_the_history() {
     assert_eq!(files.len(), 3);
     for f in files {
         let run: Value = serde_json::from_str(&std::fs::read_to_string(f.path()).unwrap()).unwrap();
-        assert_eq!(run["schema_version"], 1);
+        assert_eq!(run["schema_version"], 2);
+        // What trend reads, not the per-unit detail (results.json's units_file).
+        let d = &run["datasets"][0];
+        assert_eq!(d["units"].as_array().map(Vec::len), Some(0), "{d}");
+        assert!(d["unit_count"].as_u64().unwrap() > 0, "{d}");
+        assert!(d.get("units_file").is_none(), "{d}");
+        assert!(d["scores"]["overall"].is_number(), "{d}");
     }
 }

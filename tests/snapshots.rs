@@ -73,6 +73,7 @@ fn scorecard_html() {
     let mut results: ddss::results::RunResults =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap())
             .unwrap();
+    ddss::report::units_file::inline(&mut results, out.path()).unwrap();
     results.generated_at = "2026-06-30T21:00:00Z".into();
     results.run_id = "20260630T210000Z-00000000".into();
     results.tool.version = "[version]".into();

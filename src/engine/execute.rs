@@ -581,6 +581,8 @@ fn identity(d: &PlannedDataset) -> DatasetResult {
         league_min_rows: pack.league.min_rows,
         fix: None,
         units: vec![],
+        units_file: None,
+        unit_count: None,
         provinces: vec![],
         streamed: false,
         row_numbers: None,

@@ -106,7 +106,7 @@ fn check_pieces(
     keys: &KeyContext,
     (done_before, all_passes): (u64, u64),
 ) -> Result<Streamed, ReadError> {
-    let mut t_read = Total::default();
+    let mut t_wait = Total::default();
     let mut t_unique = Total::default();
     let mut t_check = Total::default();
     let mut reader = open()?;
@@ -115,31 +115,76 @@ fn check_pieces(
     let (kept, count) = reader.header_problems();
     batches.add_problems(kept, count);
 
-    let mut piece = t_read.time(|| reader.next_chunk())?;
-    if piece.is_none() {
-        // A header-only file still gets its rules planned (and reported).
-        piece = Some(reader.empty_table()?);
-    }
-    while let Some(table) = piece {
-        let (given, unique_errors) = t_unique.time(|| duplicates.masks(&table, keys));
-        let mut checked = t_check.time(|| {
-            check_table(
-                pack,
-                &table.frame,
-                &table.header,
-                options.as_of,
-                lookups,
-                given,
-            )
+    // The next piece is read while this one is checked: reading (file,
+    // decoding, splitting) and checking overlap instead of taking turns, so
+    // both cores stay busy. One piece waits at most, so memory holds two.
+    let (reader, checked_any) = std::thread::scope(|scope| -> Result<_, ReadError> {
+        let (pieces, received) = std::sync::mpsc::sync_channel(1);
+        let reading = scope.spawn(move || {
+            loop {
+                let piece = reader
+                    .next_chunk()
+                    .map(|p| p.map(|t| (t, reader.read_bytes())));
+                let stop = !matches!(piece, Ok(Some(_)));
+                if let Some(piece) = piece.transpose()
+                    && pieces.send(piece).is_err()
+                {
+                    break;
+                }
+                if stop {
+                    break;
+                }
+            }
+            reader
         });
-        for (i, e) in unique_errors {
-            checked.outcomes[i] = RuleOutcome::Error(e);
+        let mut checked_any = false;
+        let mut failure = None;
+        while let Some(next) = t_wait.time(|| received.recv().ok()) {
+            let (table, read_bytes) = match next {
+                Ok(piece) => piece,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            checked_any = true;
+            check_piece(
+                pack,
+                lookups,
+                options,
+                duplicates,
+                keys,
+                &mut batches,
+                &table,
+                (&mut t_unique, &mut t_check),
+            );
+            (options.progress)(done_before + read_bytes, all_passes);
         }
-        batches.add(&table, checked);
-        (options.progress)(done_before + reader.read_bytes(), all_passes);
-        piece = t_read.time(|| reader.next_chunk())?;
+        drop(received);
+        let reader = reading.join().map_err(|_| ReadError::Frame {
+            path: std::path::PathBuf::new(),
+            message: "internal error: the reading thread stopped".into(),
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok((reader, checked_any)),
+        }
+    })?;
+    if !checked_any {
+        // A header-only file still gets its rules planned (and reported).
+        let table = reader.empty_table()?;
+        check_piece(
+            pack,
+            lookups,
+            options,
+            duplicates,
+            keys,
+            &mut batches,
+            &table,
+            (&mut t_unique, &mut t_check),
+        );
     }
-    t_read.report("stream: read pieces");
+    t_wait.report("stream: waiting for pieces (read in parallel)");
     t_unique.report("stream: unique masks");
     t_check.report("stream: rule query");
     Ok(Streamed {
@@ -148,6 +193,35 @@ fn check_pieces(
         delimiter: reader.delimiter(),
         bytes: reader.file_bytes(),
     })
+}
+
+/// Checks one piece and adds it to the dataset's batches.
+#[allow(clippy::too_many_arguments)]
+fn check_piece(
+    pack: &RulePack,
+    lookups: &LookupSets,
+    options: &StreamOptions,
+    duplicates: &mut DuplicateKeys,
+    keys: &KeyContext,
+    batches: &mut DatasetBatches,
+    table: &crate::input::Table,
+    (t_unique, t_check): (&mut Total, &mut Total),
+) {
+    let (given, unique_errors) = t_unique.time(|| duplicates.masks(table, keys));
+    let mut checked = t_check.time(|| {
+        check_table(
+            pack,
+            &table.frame,
+            &table.header,
+            options.as_of,
+            lookups,
+            given,
+        )
+    });
+    for (i, e) in unique_errors {
+        checked.outcomes[i] = RuleOutcome::Error(e);
+    }
+    batches.add(table, checked);
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod outputs;
 pub mod scorecard;
 pub mod summary;
 pub mod trend;
+pub mod units_file;
 pub mod violations;
 pub mod xlsx;
 

@@ -1,3 +1,4 @@
+import gzip
 import json
 import os
 import pathlib
@@ -27,10 +28,23 @@ def cli_results(out: pathlib.Path, *inputs: str) -> dict:
         cwd=ROOT,
     )
     assert run.returncode in (0, 1, 3), run.stderr
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = inline_units(json.loads((out / "results.json").read_text(encoding="utf-8")), out)
     assert results["exit_code"] == run.returncode
     return results
 
 
 def without_volatile(results: dict) -> dict:
     return {k: v for k, v in results.items() if k not in VOLATILE}
+
+
+def inline_units(results: dict, out: pathlib.Path) -> dict:
+    """results.json with each dataset's units read back from its units_file
+    (schema 2), as the in-memory results of a run without an output folder
+    hold them."""
+    for d in results["datasets"]:
+        d.pop("unit_count", None)
+        relative = d.pop("units_file", None)
+        if relative:
+            with gzip.open(out / relative, "rt", encoding="utf-8") as units:
+                d["units"] = [json.loads(line) for line in units]
+    return results

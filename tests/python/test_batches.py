@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 import ddss
-from conftest import AS_OF, ROOT, cli_results
+from conftest import AS_OF, ROOT, cli_results, inline_units
 
 # Fields of a dataset's result that name what was read, not what was found.
 READ_FACTS = ("source", "source_kind", "bytes", "encoding", "delimiter", "streamed")
@@ -100,7 +100,7 @@ def test_batches_merge_to_the_cli_results(dataset, seed, cli, lookups, tmp_path)
     results = ddss.conclude(
         {dataset: tally}, packs, out=tmp_path, as_of=AS_OF, violations={dataset: violations}
     )
-    got = results["datasets"][0]
+    got = inline_units(results, tmp_path)["datasets"][0]
     want = next(d for d in cli_run["datasets"] if d["name"] == dataset)
     strip = lambda d: {k: v for k, v in d.items() if k not in READ_FACTS}  # noqa: E731
     assert strip(got) == strip(want)

@@ -1,3 +1,4 @@
+import gzip
 import json
 import os
 import pathlib
@@ -39,7 +40,7 @@ def cli_results(out: pathlib.Path, *inputs: str) -> dict:
         capture_output=True, text=True, cwd=ROOT,
     )
     assert run.returncode in (0, 1, 3), run.stderr
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return inline_units(json.loads((out / "results.json").read_text(encoding="utf-8")), out)
 
 
 def generate(out: pathlib.Path, people: int, seed: int) -> pathlib.Path:
@@ -54,3 +55,16 @@ def generate(out: pathlib.Path, people: int, seed: int) -> pathlib.Path:
 
 def strip(dataset: dict) -> dict:
     return {k: v for k, v in dataset.items() if k not in READ_FACTS}
+
+
+def inline_units(results: dict, out: pathlib.Path) -> dict:
+    """results.json with each dataset's units read back from its units_file
+    (schema 2), as the in-memory results of a run without an output folder
+    hold them."""
+    for d in results["datasets"]:
+        d.pop("unit_count", None)
+        relative = d.pop("units_file", None)
+        if relative:
+            with gzip.open(out / relative, "rt", encoding="utf-8") as units:
+                d["units"] = [json.loads(line) for line in units]
+    return results

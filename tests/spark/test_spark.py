@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ddss.spark
-from conftest import AS_OF, ROOT, cli_results, generate, strip
+from conftest import AS_OF, ROOT, cli_results, generate, inline_units, strip
 
 
 def violation_set_csv(path) -> set:
@@ -24,6 +24,7 @@ def violation_set_spark(folder) -> set:
 
 
 def compare(spark_results: dict, cli: dict, spark_out, cli_out, exact_files: bool) -> None:
+    spark_results = inline_units(spark_results, spark_out)
     by_name = {d["name"]: d for d in spark_results["datasets"]}
     assert sorted(by_name) == sorted(d["name"] for d in cli["datasets"])
     for want in cli["datasets"]:

@@ -216,7 +216,10 @@ fn run_options(
 }
 
 fn to_json(results: &ddss::results::RunResults) -> PyResult<String> {
-    serde_json::to_string(results).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    // As results.json holds them: a run written to `out` has its units in
+    // their files.
+    serde_json::to_string(results.as_written().as_ref())
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 /// The CLI's `validate`: results as JSON text (results.json). With `out`,
