@@ -18,6 +18,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNES = ROOT / "rules" / "reference" / "communes_2024.csv"
+BIRTHPLACES = ROOT / "rules" / "reference" / "cccd_birthplace_codes.csv"
 UNITS = 10_000
 DEFECT_RATE = 0.015
 SEED = 22
@@ -75,16 +76,16 @@ def pick(rng, words, n):
     return np.asarray(words, dtype=object)[rng.integers(0, len(words), n)]
 
 
-def block(rng, start, n, codes):
+def block(rng, start, n, codes, birthplaces):
     """Rows start..start+n: clean values, then 1.5 % of rows given one defect."""
     seq = np.arange(start, start + n)
     key = np.char.add("HS", np.char.zfill(seq.astype(str), 10)).astype(object)
-    province = rng.integers(1, 97, n)
+    province = birthplaces[rng.integers(0, len(birthplaces), n)]
     birth = AS_OF - rng.integers(0, 95 * 365, n).astype("timedelta64[D]")
     year = birth.astype("datetime64[Y]").astype(int) + 1970
     century_sex = rng.integers(0, 2, n) + np.where(year >= 2000, 2, 0)
     serial = (seq * 7919 + 13) % 1_000_000
-    ids = [f"{p:03d}{c}{y % 100:02d}{s:06d}" for p, c, y, s in zip(province, century_sex, year, serial)]
+    ids = [f"{p}{c}{y % 100:02d}{s:06d}" for p, c, y, s in zip(province, century_sex, year, serial)]
     ids = np.asarray(ids, dtype=object)
     sex = np.where(century_sex % 2 == 0, "Nam", "Nữ").astype(object)
     name = pick(rng, FAMILY, n) + " " + pick(rng, MIDDLE, n) + " " + pick(rng, GIVEN, n)
@@ -140,12 +141,14 @@ def block(rng, start, n, codes):
 
 def generate(rows, path):
     codes = pl.read_csv(COMMUNES, infer_schema=False)["code"].head(UNITS).to_numpy().astype(object)
+    # Birthplace codes of Thông tư 07/2016/TT-BCA (rules/reference/SOURCES.md).
+    birthplaces = pl.read_csv(BIRTHPLACES, infer_schema=False)["code"].to_numpy().astype(object)
     rng = np.random.default_rng(SEED)
     tmp = Path(str(path) + ".tmp")
     with open(tmp, "wb") as out:
         step = 500_000
         for start in range(0, rows, step):
-            frame = block(rng, start, min(step, rows - start), codes)
+            frame = block(rng, start, min(step, rows - start), codes, birthplaces)
             frame.write_csv(out, include_header=(start == 0))
     tmp.rename(path)
 

@@ -115,11 +115,21 @@ fn check_pieces(
     let (kept, count) = reader.header_problems();
     batches.add_problems(kept, count);
 
-    // The next piece is read while this one is checked: reading (file,
-    // decoding, splitting) and checking overlap instead of taking turns, so
-    // both cores stay busy. One piece waits at most, so memory holds two.
+    // Three stages on their own threads, one piece each: the next piece is
+    // read (file, decoding, splitting) while this one is checked (the rule
+    // query, itself parallel) and the one before is tallied (counts, units,
+    // examples, failing rows written). They overlap instead of taking turns,
+    // so both cores stay busy; memory holds three pieces at most.
+    let batches_here = &mut batches;
     let (reader, checked_any) = std::thread::scope(|scope| -> Result<_, ReadError> {
-        let (pieces, received) = std::sync::mpsc::sync_channel(1);
+        let (pieces, received) = std::sync::mpsc::sync_channel(0);
+        let (to_tally, for_tally) =
+            std::sync::mpsc::sync_channel::<(crate::input::Table, super::query::Checked)>(0);
+        let tallying = scope.spawn(move || {
+            for (table, checked) in for_tally {
+                batches_here.add(&table, checked);
+            }
+        });
         let reading = scope.spawn(move || {
             loop {
                 let piece = reader
@@ -148,19 +158,26 @@ fn check_pieces(
                 }
             };
             checked_any = true;
-            check_piece(
+            let checked = check_piece(
                 pack,
                 lookups,
                 options,
                 duplicates,
                 keys,
-                &mut batches,
                 &table,
                 (&mut t_unique, &mut t_check),
             );
+            if to_tally.send((table, checked)).is_err() {
+                break;
+            }
             (options.progress)(done_before + read_bytes, all_passes);
         }
         drop(received);
+        drop(to_tally);
+        tallying.join().map_err(|_| ReadError::Frame {
+            path: std::path::PathBuf::new(),
+            message: "internal error: the tallying thread stopped".into(),
+        })?;
         let reader = reading.join().map_err(|_| ReadError::Frame {
             path: std::path::PathBuf::new(),
             message: "internal error: the reading thread stopped".into(),
@@ -173,16 +190,16 @@ fn check_pieces(
     if !checked_any {
         // A header-only file still gets its rules planned (and reported).
         let table = reader.empty_table()?;
-        check_piece(
+        let checked = check_piece(
             pack,
             lookups,
             options,
             duplicates,
             keys,
-            &mut batches,
             &table,
             (&mut t_unique, &mut t_check),
         );
+        batches.add(&table, checked);
     }
     t_wait.report("stream: waiting for pieces (read in parallel)");
     t_unique.report("stream: unique masks");
@@ -195,18 +212,17 @@ fn check_pieces(
     })
 }
 
-/// Checks one piece and adds it to the dataset's batches.
-#[allow(clippy::too_many_arguments)]
+/// Checks one piece: its rules' verdicts, `unique` ones from the file's
+/// duplicated keys.
 fn check_piece(
     pack: &RulePack,
     lookups: &LookupSets,
     options: &StreamOptions,
     duplicates: &mut DuplicateKeys,
     keys: &KeyContext,
-    batches: &mut DatasetBatches,
     table: &crate::input::Table,
     (t_unique, t_check): (&mut Total, &mut Total),
-) {
+) -> super::query::Checked {
     let (given, unique_errors) = t_unique.time(|| duplicates.masks(table, keys));
     let mut checked = t_check.time(|| {
         check_table(
@@ -221,7 +237,7 @@ fn check_piece(
     for (i, e) in unique_errors {
         checked.outcomes[i] = RuleOutcome::Error(e);
     }
-    batches.add(table, checked);
+    checked
 }
 
 #[cfg(test)]

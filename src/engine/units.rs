@@ -50,107 +50,89 @@ impl UnitCounts {
 }
 
 /// Counts the rows of one table (or one piece of a file) per commune.
+///
+/// One pass over the unit column gives each row its unit's slot; each rule
+/// column is then counted into those slots (failures by the set bits of its
+/// bitmap). A polars group-by per piece did the same work through
+/// string-keyed groups and two aggregations per rule.
 pub fn unit_counts(
     pack: &RulePack,
     unit_text: &StringChunked,
     masks: &[Option<BooleanChunked>],
     indicators: &[Option<BooleanChunked>],
 ) -> PolarsResult<UnitCounts> {
-    let mut columns = vec![unit_text.clone().with_name("unit".into()).into_column()];
-    let mut error_any: Option<BooleanChunked> = None;
-    for (i, mask) in masks.iter().enumerate() {
-        let Some(mask) = mask else { continue };
-        columns.push(mask.clone().with_name(format!("r{i}").into()).into_column());
-        if pack.rules[i].severity == Severity::Error {
-            let m = mask.fill_null_with_values(false)?;
-            error_any = Some(match error_any {
-                None => m,
-                Some(acc) => &acc | &m,
-            });
-        }
+    let mut slots: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
+    let mut codes: Vec<&str> = Vec::new();
+    let slot_of_row: Vec<u32> = unit_text
+        .iter()
+        .map(|code| {
+            let code = code.unwrap_or(NO_UNIT).trim();
+            *slots.entry(code).or_insert_with(|| {
+                codes.push(code);
+                (codes.len() - 1) as u32
+            })
+        })
+        .collect();
+    let units = codes.len();
+    let mut rows = vec![0u64; units];
+    for &slot in &slot_of_row {
+        rows[slot as usize] += 1;
     }
-    let height = unit_text.len();
-    columns.push(
-        error_any
-            .unwrap_or_else(|| BooleanChunked::full("err".into(), false, height))
-            .with_name("err".into())
-            .into_column(),
-    );
-    let mut frame = DataFrame::new(height, columns)?;
-    let mut aggs = vec![len().alias("rows"), col("err").sum().alias("err")];
-    for (i, mask) in masks.iter().enumerate() {
-        if mask.is_some() {
-            aggs.push(col(format!("r{i}")).count().alias(format!("e{i}")));
-            aggs.push(col(format!("r{i}")).sum().alias(format!("f{i}")));
+    // Flat (unit × rule) counters; verdicts read from the masks' bitmaps, the
+    // failed ones by their set bits only (failures are rare).
+    let pairs = |masks: &[Option<BooleanChunked>],
+                 mut on_failed: Box<dyn FnMut(usize, usize) + '_>|
+     -> Vec<(u64, u64)> {
+        let mut counted = vec![(0u64, 0u64); units * masks.len()];
+        for (i, mask) in masks.iter().enumerate() {
+            let Some(mask) = mask else { continue };
+            let mut offset = 0;
+            for array in mask.downcast_iter() {
+                let slots = &slot_of_row[offset..offset + array.len()];
+                let failed = match array.validity() {
+                    None => {
+                        for &slot in slots {
+                            counted[slot as usize * masks.len() + i].0 += 1;
+                        }
+                        array.values().clone()
+                    }
+                    Some(valid) => {
+                        for row in valid.true_idx_iter() {
+                            counted[slots[row] as usize * masks.len() + i].0 += 1;
+                        }
+                        array.values() & valid
+                    }
+                };
+                for row in failed.true_idx_iter() {
+                    counted[slots[row] as usize * masks.len() + i].1 += 1;
+                    on_failed(i, offset + row);
+                }
+                offset += array.len();
+            }
         }
-    }
-    for (k, mask) in indicators.iter().enumerate() {
-        if let Some(mask) = mask {
-            frame.with_column(mask.clone().with_name(format!("i{k}").into()).into_column())?;
-            aggs.push(col(format!("i{k}")).count().alias(format!("d{k}")));
-            aggs.push(col(format!("i{k}")).sum().alias(format!("n{k}")));
-        }
-    }
-    let grouped = frame.lazy().group_by([col("unit")]).agg(aggs).collect()?;
-
-    // Each count column once, as numbers (not one look-up per cell).
-    let numbers = |name: &str| -> PolarsResult<Vec<u64>> {
-        let column = grouped.column(name)?.cast(&DataType::UInt64)?;
-        Ok(column.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+        counted
     };
-    let rows = numbers("rows")?;
-    let errors = numbers("err")?;
-    let per_rule: Vec<Option<(Vec<u64>, Vec<u64>)>> = masks
-        .iter()
-        .enumerate()
-        .map(|(i, mask)| match mask {
-            Some(_) => Ok(Some((
-                numbers(&format!("e{i}"))?,
-                numbers(&format!("f{i}"))?,
-            ))),
-            None => Ok(None),
-        })
-        .collect::<PolarsResult<_>>()?;
-    let per_indicator: Vec<Option<(Vec<u64>, Vec<u64>)>> = indicators
-        .iter()
-        .enumerate()
-        .map(|(k, mask)| match mask {
-            Some(_) => Ok(Some((
-                numbers(&format!("d{k}"))?,
-                numbers(&format!("n{k}"))?,
-            ))),
-            None => Ok(None),
-        })
-        .collect::<PolarsResult<_>>()?;
-    let units = grouped.column("unit")?.str()?.clone();
-    let mut communes: BTreeMap<String, Counts> = BTreeMap::new();
-    for (row, code) in units.iter().enumerate() {
-        let code = code.unwrap_or(NO_UNIT).trim();
-        let counts = match communes.get_mut(code) {
-            Some(counts) => counts,
-            None => communes.entry(code.to_string()).or_insert_with(|| Counts {
-                rules: vec![(0, 0); masks.len()],
-                indicators: vec![(0, 0); indicators.len()],
-                ..Default::default()
-            }),
-        };
-        counts.rows += rows[row];
-        counts.rows_failing_errors += errors[row];
-        for (i, counted) in per_rule.iter().enumerate() {
-            if let Some((evaluated, failed)) = counted {
-                counts.rules[i].0 += evaluated[row];
-                counts.rules[i].1 += failed[row];
-            }
-        }
-        for (k, counted) in per_indicator.iter().enumerate() {
-            if let Some((denominator, numerator)) = counted {
-                counts.indicators[k].0 += denominator[row];
-                counts.indicators[k].1 += numerator[row];
-            }
-        }
+    // A row fails an error-severity rule: counted once however many.
+    let mut fails_an_error = vec![false; slot_of_row.len()];
+    let rule_pairs = pairs(
+        masks,
+        Box::new(|i, row| fails_an_error[row] |= pack.rules[i].severity == Severity::Error),
+    );
+    let indicator_pairs = pairs(indicators, Box::new(|_, _| {}));
+    let mut failing_errors = vec![0u64; units];
+    for (&slot, failed) in slot_of_row.iter().zip(&fails_an_error) {
+        failing_errors[slot as usize] += u64::from(*failed);
     }
-
-    Ok(UnitCounts(communes))
+    let counts = (0..units).map(|unit| Counts {
+        rows: rows[unit],
+        rows_failing_errors: failing_errors[unit],
+        rules: rule_pairs[unit * masks.len()..(unit + 1) * masks.len()].to_vec(),
+        indicators: indicator_pairs[unit * indicators.len()..(unit + 1) * indicators.len()]
+            .to_vec(),
+    });
+    Ok(UnitCounts(
+        codes.into_iter().map(str::to_string).zip(counts).collect(),
+    ))
 }
 
 /// Communes (worst first) and provinces (worst first) of one dataset, from
@@ -282,4 +264,111 @@ fn province_name(code: &str) -> Option<String> {
         .get(code)
         .or_else(|| REFERENCE.provinces_2024.get(code))
         .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::ReferenceTables;
+    use proptest::prelude::*;
+
+    const PACK: &str = r#"
+[dataset]
+name = "t"
+sector = "test"
+files = ["t.csv"]
+unit_column = "u"
+
+[columns]
+a = "string"
+u = "string"
+
+[[rules]]
+id = "E1"
+check = "required"
+column = "a"
+dimension = "du"
+message = "e1"
+
+[[rules]]
+id = "W1"
+check = "required"
+column = "a"
+dimension = "du"
+severity = "warn"
+message = "w1"
+
+[[rules]]
+id = "E2"
+check = "required"
+column = "a"
+dimension = "du"
+message = "e2"
+"#;
+
+    /// A column of `verdicts` in chunks of `chunk` rows, so that the
+    /// counting crosses array boundaries and sees null bitmaps.
+    fn chunked(verdicts: &[Option<bool>], chunk: usize) -> BooleanChunked {
+        let mut parts = verdicts.chunks(chunk.max(1));
+        let mut all = BooleanChunked::from_iter_options(
+            "m".into(),
+            parts.next().unwrap_or(&[]).iter().copied(),
+        );
+        for part in parts {
+            all.append(&BooleanChunked::from_iter_options("m".into(), part.iter().copied()))
+                .unwrap();
+        }
+        all
+    }
+
+    proptest! {
+        /// Per-unit counts equal a row-by-row count, whatever the nulls,
+        /// the chunking and the spaces around codes.
+        #[test]
+        fn counts_equal_a_row_by_row_count(
+            rows in proptest::collection::vec(
+                (proptest::option::of(prop_oneof![Just("01"), Just(" 01"), Just("02 "), Just("03")]),
+                 proptest::collection::vec(proptest::option::of(any::<bool>()), 3)),
+                0..60),
+            chunk in 1usize..20,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let pack = crate::pack::parse_pack(
+                &dir.path().join("t.toml"), PACK, dir.path(), &ReferenceTables::default()).unwrap();
+            let units = StringChunked::from_iter_options(
+                "u".into(), rows.iter().map(|(u, _)| u.map(str::to_string)));
+            let masks: Vec<Option<BooleanChunked>> = (0..3)
+                .map(|i| {
+                    let verdicts: Vec<Option<bool>> = rows.iter().map(|(_, v)| v[i]).collect();
+                    Some(chunked(&verdicts, chunk))
+                })
+                .collect();
+            let indicator: Vec<Option<bool>> = rows.iter().map(|(_, v)| v[1]).collect();
+            let got = unit_counts(&pack, &units, &masks, &[None, Some(chunked(&indicator, chunk + 1))])
+                .unwrap();
+            let mut want: BTreeMap<String, Counts> = BTreeMap::new();
+            for (unit, verdicts) in &rows {
+                let counts = want.entry(unit.unwrap_or(NO_UNIT).trim().to_string()).or_insert(Counts {
+                    rules: vec![(0, 0); 3],
+                    indicators: vec![(0, 0); 2],
+                    ..Default::default()
+                });
+                counts.rows += 1;
+                for (i, v) in verdicts.iter().enumerate() {
+                    if let Some(failed) = v {
+                        counts.rules[i].0 += 1;
+                        counts.rules[i].1 += u64::from(*failed);
+                    }
+                }
+                if let Some(counted) = verdicts[1] {
+                    counts.indicators[1].0 += 1;
+                    counts.indicators[1].1 += u64::from(counted);
+                }
+                // E1 and E2 are errors, W1 a warning.
+                counts.rows_failing_errors +=
+                    u64::from(verdicts[0] == Some(true) || verdicts[2] == Some(true));
+            }
+            prop_assert_eq!(got.0, want);
+        }
+    }
 }
