@@ -78,8 +78,8 @@ pub fn execute_into(
     Ok(run)
 }
 
-/// Writes the reports of `run` — unit files, history record, then workbook
-/// and scorecard side by side, then results.json, the commit record — into
+/// Writes the reports of `run` — history record, then workbook, scorecard
+/// and unit files side by side, then results.json, the commit record — into
 /// `out_dir`, where the violations files already are. A report that cannot
 /// be written does not stop the others; it is listed in `report_errors` and
 /// the exit code is 2. Fails only when results.json itself cannot be
@@ -93,13 +93,16 @@ pub fn write_reports(
     lang: Lang,
 ) -> Result<(), UsageError> {
     let _phase = crate::timings::phase("run: history, workbook, scorecard, results");
-    let mut errors = write_unit_files(&mut run.results, out_dir);
+    let mut errors = Vec::new();
     // First and alone: the scorecard's trend reads the history, this run
     // included.
     let history = HistoryRecord {
         out_dir: out_dir.to_path_buf(),
     };
-    if let Err(e) = history.write(run) {
+    let recorded = crate::timings::phase("reports: history record");
+    let written = history.write(run);
+    drop(recorded);
+    if let Err(e) = written {
         errors.push(format!("{}: {e}", history.name()));
     }
     let workbook = Workbook {
@@ -111,22 +114,28 @@ pub fn write_reports(
         out_dir: out_dir.to_path_buf(),
         lang,
     };
-    // The two read the run and write their own file: both cores.
+    // The three read the run and write their own files: both cores.
     let shared: &RunOutput = run;
-    let (from_workbook, from_scorecard) = rayon::join(
+    let ((from_workbook, from_scorecard), unit_files) = rayon::join(
         || {
-            workbook
-                .write(shared)
-                .map_err(|e| format!("{}: {e}", workbook.name()))
+            rayon::join(
+                || {
+                    workbook
+                        .write(shared)
+                        .map_err(|e| format!("{}: {e}", workbook.name()))
+                },
+                || {
+                    scorecard
+                        .write(shared)
+                        .map_err(|e| format!("{}: {e}", scorecard.name()))
+                },
+            )
         },
-        || {
-            scorecard
-                .write(shared)
-                .map_err(|e| format!("{}: {e}", scorecard.name()))
-        },
+        || write_unit_files(&shared.results, out_dir),
     );
     errors.extend(from_workbook.err());
     errors.extend(from_scorecard.err());
+    errors.extend(record_unit_files(&mut run.results, out_dir, unit_files));
     run.results.report_errors.extend(errors);
     if !run.results.report_errors.is_empty() {
         run.results.exit_code = crate::exit::USAGE;
@@ -182,34 +191,59 @@ fn remove_other_violations_files(out_dir: &std::path::Path, run: &RunOutput) {
     );
 }
 
-/// Each dataset's per-unit scores into `units/<dataset>.jsonl.gz`
-/// (`units_file`, `unit_count` set); unit files of datasets this run did not
-/// produce removed. Returns what could not be written.
-fn write_unit_files(results: &mut RunResults, out_dir: &std::path::Path) -> Vec<String> {
+/// Each dataset's per-unit scores written to `units/<dataset>.jsonl.gz`:
+/// per dataset, the file written (relative to `out_dir`) or why not; `None`
+/// for a dataset without units.
+fn write_unit_files(
+    results: &RunResults,
+    out_dir: &std::path::Path,
+) -> Vec<Option<Result<String, String>>> {
     use crate::report::units_file;
+    let _phase = crate::timings::phase("reports: unit files");
     let dir = out_dir.join(units_file::DIR);
     crate::atomic::remove_stale_temp_files(&dir);
-    let written: Vec<Result<(), String>> = results
+    results
         .datasets
-        .par_iter_mut()
+        .par_iter()
         .map(|d| {
             if d.units.is_empty() {
-                return Ok(());
+                return None;
             }
             let relative = units_file::relative_path(&d.name);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| format!("{}: {e}", dir.display()))
-                .and_then(|()| {
-                    units_file::write(out_dir, &relative, &d.units)
-                        .map_err(|e| format!("{relative}: {e}"))
-                })?;
-            d.units_file = Some(relative);
-            d.unit_count = Some(d.units.len() as u64);
-            Ok(())
+            Some(
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("{}: {e}", dir.display()))
+                    .and_then(|()| {
+                        units_file::write(out_dir, &relative, &d.units)
+                            .map_err(|e| format!("{relative}: {e}"))
+                    })
+                    .map(|()| relative),
+            )
         })
-        .collect();
+        .collect()
+}
+
+/// Records the unit files written in the results (`units_file`,
+/// `unit_count`) and removes those of datasets this run did not produce.
+/// Returns what could not be written.
+fn record_unit_files(
+    results: &mut RunResults,
+    out_dir: &std::path::Path,
+    written: Vec<Option<Result<String, String>>>,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (d, file) in results.datasets.iter_mut().zip(written) {
+        match file {
+            Some(Ok(relative)) => {
+                d.units_file = Some(relative);
+                d.unit_count = Some(d.units.len() as u64);
+            }
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+    }
     remove_unlisted(
-        &dir,
+        &out_dir.join(crate::report::units_file::DIR),
         "gz",
         results
             .datasets
@@ -218,7 +252,7 @@ fn write_unit_files(results: &mut RunResults, out_dir: &std::path::Path) -> Vec<
             .map(|f| out_dir.join(f))
             .collect(),
     );
-    written.into_iter().filter_map(Result::err).collect()
+    errors
 }
 
 /// Files with `extension` in `dir` other than `keep`: removed, so the folder

@@ -315,8 +315,11 @@ message = "e2"
             parts.next().unwrap_or(&[]).iter().copied(),
         );
         for part in parts {
-            all.append(&BooleanChunked::from_iter_options("m".into(), part.iter().copied()))
-                .unwrap();
+            all.append(&BooleanChunked::from_iter_options(
+                "m".into(),
+                part.iter().copied(),
+            ))
+            .unwrap();
         }
         all
     }

@@ -98,6 +98,7 @@ impl Report for Scorecard {
     }
 
     fn write(&self, run: &RunOutput) -> Result<(), UsageError> {
+        let _phase = crate::timings::phase("reports: scorecard");
         let (history, _) = crate::history::load_recent(&self.out_dir, super::scorecard::TREND_RUNS);
         super::scorecard::write(
             &self.out_dir.join("scorecard.html"),
